@@ -1,0 +1,1 @@
+"""Three-systems analysis of parcel records."""

@@ -1,0 +1,1 @@
+"""Detect and mask personal information on waybills."""

@@ -1,0 +1,1 @@
+"""ParcelGuard Django project."""
