@@ -42,6 +42,6 @@ ensure_venv() {
   if ! "$py" -m uv --version >/dev/null 2>&1; then
     "$py" -m pip install -q uv 2>/dev/null || "$py" -m pip install -q --break-system-packages uv
   fi
-  "$py" -m uv sync --locked --python "$py" "$@"
+  "$py" -m uv sync --locked --inexact --python "$py" "$@"
   export PATH="$PWD/.venv/bin:$PATH" VIRTUAL_ENV="$PWD/.venv"
 }
