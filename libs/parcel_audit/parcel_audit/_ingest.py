@@ -1,0 +1,242 @@
+"""Ingestion: validate parcel records, reject bad rows with a reason, append good rows to the store.
+
+The store is a directory of Parquet files partitioned by ``accept_date`` (``accept_date=YYYY-MM-DD/``),
+written by DuckDB with a bloom filter on ``waybill_no`` and rows sorted by waybill number, so that
+tracing one parcel reads a few row groups. Ingestion is idempotent by ``waybill_no``: a waybill that
+is already in the store is skipped (counted, not rejected), so the same batch sent twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from parcel_audit._config import AuditConfig
+from parcel_audit._engine import duckdb_connect
+from parcel_audit._errors import InputError, SchemaError
+from parcel_audit._schema import RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS
+from parcel_audit._sources import Source, describe_source, local_timestamp, relation_sql, source_name
+
+__all__ = ["IngestReport", "ingest", "store_partitions"]
+
+_TRUE = "('true', 't', '1', 'yes', 'y')"
+_FALSE = "('false', 'f', '0', 'no', 'n')"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What one ingestion did. ``dates`` are the ``accept_date`` partitions that received rows."""
+
+    source: str
+    rows_read: int
+    rows_written: int
+    rows_rejected: int
+    rows_already_present: int
+    reject_path: Path
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    dates: tuple[dt.date, ...] = ()
+
+
+def store_partitions(store: Path) -> list[Path]:
+    """The ``accept_date=...`` directories of a store that hold Parquet files, in date order."""
+    return sorted(p for p in store.glob("accept_date=*") if p.is_dir() and any(p.glob("*.parquet")))
+
+
+@contextlib.contextmanager
+def _store_lock(store: Path) -> Iterator[None]:
+    store.mkdir(parents=True, exist_ok=True)
+    with (store / ".ingest.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _staging_sql(relation: str, columns: list[str], config: AuditConfig) -> str:
+    def text(c: str) -> str:
+        return "CAST(NULL AS VARCHAR)" if c not in columns else f"NULLIF(TRIM(CAST(\"{c}\" AS VARCHAR)), '')"
+
+    raw = ",\n".join(f"{text(c)} AS raw_{c}" for c in RECORD_COLUMNS)
+    return f"SELECT row_number() OVER () AS source_row,\n{raw}\nFROM {relation}"
+
+
+def _typed_sql(config: AuditConfig) -> str:
+    known = ", ".join("'" + b + "'" for b in sorted(config.known_brands))
+    brand_ok = f"brand IN ({known})"
+    if config.allow_other_brands:
+        brand_ok = f"({brand_ok} OR regexp_full_match(brand, '[A-Z0-9]{{2,8}}'))"
+
+    def boolean(c: str) -> str:
+        low = f"LOWER(raw_{c})"
+        return f"CASE WHEN {low} IN {_TRUE} THEN true WHEN {low} IN {_FALSE} THEN false END"
+
+    reasons = [
+        *(f"CASE WHEN raw_{c} IS NULL THEN 'missing_value:{c}' END" for c in REQUIRED_RECORD_COLUMNS),
+        "CASE WHEN raw_accepted_at IS NOT NULL AND accepted_at IS NULL THEN 'bad_timestamp:accepted_at' END",
+        "CASE WHEN raw_screened_at IS NOT NULL AND screened_at IS NULL THEN 'bad_timestamp:screened_at' END",
+        "CASE WHEN raw_realname_verified IS NOT NULL AND realname_verified IS NULL "
+        "THEN 'bad_boolean:realname_verified' END",
+        "CASE WHEN raw_inspected IS NOT NULL AND inspected IS NULL THEN 'bad_boolean:inspected' END",
+        f"CASE WHEN brand IS NOT NULL AND NOT {brand_ok} THEN 'unknown_brand' END",
+        "CASE WHEN screening_result IS NOT NULL AND screening_result NOT IN ('pass', 'suspect', 'reject') "
+        "THEN 'bad_screening_result' END",
+        "CASE WHEN dest_county_code IS NOT NULL AND NOT regexp_full_match(dest_county_code, '[0-9]{6}') "
+        "THEN 'bad_county_code' END",
+        "CASE WHEN sender_id_hash IS NOT NULL AND NOT regexp_full_match(sender_id_hash, '[0-9a-f]{64}') "
+        "THEN 'bad_sender_hash' END",
+    ]
+    return f"""
+    WITH typed AS (
+        SELECT
+            source_row, raw_waybill_no AS waybill_no, UPPER(raw_brand) AS brand, raw_outlet_id AS outlet_id,
+            {local_timestamp('raw_accepted_at')} AS accepted_at,
+            LOWER(raw_sender_id_hash) AS sender_id_hash,
+            {boolean('realname_verified')} AS realname_verified,
+            {boolean('inspected')} AS inspected,
+            raw_inspector_id AS inspector_id,
+            raw_screening_machine_id AS screening_machine_id,
+            {local_timestamp('raw_screened_at')} AS screened_at,
+            LOWER(raw_screening_result) AS screening_result,
+            raw_item_category AS item_category,
+            raw_dest_county_code AS dest_county_code,
+            staged.*
+        FROM staged
+    )
+    SELECT *, concat_ws(';', {", ".join(reasons)}) AS reasons FROM typed
+    """
+
+
+_STORE_SELECT = """
+    waybill_no, brand, outlet_id, accepted_at, sender_id_hash, realname_verified, inspected,
+    inspector_id, screening_machine_id, screened_at, screening_result, item_category, dest_county_code,
+    CAST(hour(accepted_at) AS INTEGER) AS accept_hour, CAST(accepted_at AS DATE) AS accept_date
+"""
+
+# DuckDB writes a bloom filter only for dictionary-encoded columns, so the dictionary limit is raised
+# above the row group size: every waybill_no column chunk gets dictionary encoding and a bloom filter.
+_PARQUET_OPTIONS = (
+    "FORMAT parquet, PARTITION_BY (accept_date), APPEND true, FILENAME_PATTERN 'part-{uuid}', "
+    "COMPRESSION zstd, ROW_GROUP_SIZE 122880, DICTIONARY_SIZE_LIMIT 1000000, "
+    "BLOOM_FILTER_FALSE_POSITIVE_RATIO 0.01"
+)
+
+
+def _reject_path(store: Path, source: Source) -> Path:
+    stem = "arrow" if not isinstance(source, (str, Path)) else Path(source).name.split(".")[0]
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return store / "_rejects" / f"{stem}-{stamp}.csv"
+
+
+def ingest(
+    source: Source,
+    store: str | Path,
+    *,
+    reject_path: str | Path | None = None,
+    config: AuditConfig | None = None,
+) -> IngestReport:
+    """Validate ``source`` (CSV, Parquet or Arrow table of contract section 1) into ``store``.
+
+    A file missing a required column is refused whole (:class:`SchemaError`). Otherwise each row
+    either lands in the store, is skipped because its waybill is already there, or is written to the
+    reject file (CSV: ``source_row``, ``reject_reason``, then the raw values) with every reason that
+    applies, separated by ``;``. A sender hash that is not 64 hex digits is rejected and blanked out in
+    the reject file, because it may be a raw ID number.
+    """
+    config = config or AuditConfig()
+    store = Path(store)
+    rejects = Path(reject_path) if reject_path is not None else _reject_path(store, source)
+    conn = duckdb_connect(config)
+    conn.execute("SET preserve_insertion_order = true")
+    try:
+        with _store_lock(store):
+            return _ingest(conn, source, store, rejects, config)
+    except duckdb.Error as exc:
+        raise InputError(f"{source_name(source)}: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def _ingest(
+    conn: duckdb.DuckDBPyConnection, source: Source, store: Path, rejects: Path, config: AuditConfig
+) -> IngestReport:
+    relation = relation_sql(conn, source, "_source")
+    columns = describe_source(conn, relation)
+    missing = [c for c in REQUIRED_RECORD_COLUMNS if c not in columns]
+    if missing:
+        raise SchemaError(source_name(source), missing)
+    conn.execute(f"CREATE TEMP TABLE staged AS {_staging_sql(relation, columns, config)}")
+    conn.execute(f"CREATE TEMP TABLE checked AS {_typed_sql(config)}")
+    # Duplicates within the batch: the first valid occurrence wins, later ones are rejected.
+    conn.execute(
+        """
+        CREATE TEMP TABLE judged AS
+        SELECT *, CASE
+            WHEN reasons <> '' THEN reasons
+            WHEN row_number() OVER (PARTITION BY waybill_no ORDER BY source_row) > 1 THEN 'duplicate_waybill'
+            ELSE '' END AS reject_reason
+        FROM checked
+        """
+    )
+    partitions = store_partitions(store)
+    if partitions:
+        files = ", ".join(_quote(p / "*.parquet") for p in partitions)
+        conn.execute(
+            f"""CREATE TEMP TABLE present AS SELECT j.waybill_no FROM judged j
+            SEMI JOIN read_parquet([{files}], hive_partitioning = false) s ON j.waybill_no = s.waybill_no
+            WHERE j.reject_reason = ''"""
+        )
+    else:
+        conn.execute("CREATE TEMP TABLE present (waybill_no VARCHAR)")
+    conn.execute(
+        """CREATE TEMP TABLE good AS SELECT * FROM judged WHERE reject_reason = ''
+        AND waybill_no NOT IN (SELECT waybill_no FROM present)"""
+    )
+    counts = conn.execute(
+        "SELECT (SELECT COUNT(*) FROM judged), (SELECT COUNT(*) FROM good), (SELECT COUNT(*) FROM present)"
+    ).fetchone()
+    assert counts is not None
+    rows_read, rows_written, rows_present = (int(v) for v in counts)
+    if rows_written:
+        conn.execute(
+            f"COPY (SELECT {_STORE_SELECT} FROM good ORDER BY accept_date, waybill_no) "
+            f"TO {_quote(store)} ({_PARQUET_OPTIONS})"
+        )
+    raw_columns = ", ".join(
+        "CASE WHEN reject_reason LIKE '%bad_sender_hash%' THEN '<redacted>' ELSE raw_sender_id_hash END"
+        " AS sender_id_hash"
+        if c == "sender_id_hash"
+        else f"raw_{c} AS {c}"
+        for c in RECORD_COLUMNS
+    )
+    rejects.parent.mkdir(parents=True, exist_ok=True)
+    conn.execute(
+        f"COPY (SELECT source_row, reject_reason, {raw_columns} FROM judged WHERE reject_reason <> '' "
+        f"ORDER BY source_row) TO {_quote(rejects)} (FORMAT csv, HEADER true)"
+    )
+    by_reason: dict[str, int] = {}
+    for (reasons,) in conn.execute("SELECT reject_reason FROM judged WHERE reject_reason <> ''").fetchall():
+        for reason in str(reasons).split(";"):
+            by_reason[reason] = by_reason.get(reason, 0) + 1
+    dates = tuple(d for (d,) in conn.execute(
+        "SELECT DISTINCT CAST(accepted_at AS DATE) AS d FROM good ORDER BY d").fetchall())
+    return IngestReport(
+        source=source_name(source),
+        rows_read=rows_read,
+        rows_written=rows_written,
+        rows_rejected=rows_read - rows_written - rows_present,
+        rows_already_present=rows_present,
+        reject_path=rejects,
+        rejects_by_reason=dict(sorted(by_reason.items())),
+        dates=dates,
+    )
