@@ -1,0 +1,236 @@
+"""Postal addresses in free text and in address fields, anchored on the division table.
+
+An address is found from a *detail anchor* (a street or village with a number ``文三路90号``, a
+building/unit/room ``3幢2单元501室``, a mask after a division ``西湖区****``, or an ``地址：`` label),
+then extended left to the first administrative division that starts it and right to its last
+building/unit/room token. Its parts drive masking: the division chain (province, prefecture, county),
+the street and number, and the detail after them (building, unit, room), which the standard hides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_NAME_LENGTHS, DIVISION_PREFIX2
+
+_D = "0-9０-９"
+_STREET_NO = rf"(?:路|街|大道|道|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t]?[{_D}OlIB*＊]{{1,5}}[ \t]?(?:号|弄|巷|组|支弄)"
+_UNIT = rf"[{_D}A-Za-z*＊]{{1,5}}[ \t]?(?:幢|栋|单元|室|号楼|层|楼|座|户|房)"
+_MASK_TAIL = r"(?:省|市|区|县|旗|镇|乡|路|街|道|号|村)[*＊]{2,}"
+_LABEL = r"(?:收件地址|寄件地址|收货地址|发货地址|详细地址|联系地址|家庭住址|地址|住址)[ \t]*[:：][ \t]*"
+ANCHOR_RE = re.compile(rf"({_STREET_NO})|({_UNIT})|({_MASK_TAIL})|({_LABEL})")
+STREET_NO_RE = re.compile(_STREET_NO)
+_UNIT_RE = re.compile(_UNIT)
+_DETAIL_START_RE = re.compile(rf"[{_D}A-Za-z*＊]")
+_TERMINAL_RE = re.compile(
+    rf"(?:[{_D}A-Za-z*＊\-－#]+[ \t]?(?:幢|栋|单元|室|号楼|号|层|楼|座|户|房|弄|组)?|"
+    r"大厦|小区|公寓|花园|苑|院|中心|广场|大楼|公司|村|组|楼|园|城|府|庭|湾|居|寓|舍|馆|市场|工业区|家园|新村|"
+    r"[*＊]+)"
+)
+_VISIBLE_DETAIL_RE = re.compile(rf"[{_D}A-Za-z]")
+_LABEL_BEFORE_RE = re.compile(r"(?:地址|住址)[ \t]*[:：]?[ \t]*$")
+# Words at which an address stops: the next field of a waybill begins.
+_STOP_WORDS = (
+    "收件人",
+    "寄件人",
+    "收货人",
+    "发件人",
+    "联系人",
+    "联系电话",
+    "电话",
+    "手机",
+    "姓名",
+    "签收",
+    "寄件",
+    "收件",
+    "运单",
+    "订单",
+    "单号",
+    "重量",
+    "件数",
+    "备注",
+    "物品",
+    "内件",
+    "Tel",
+    "TEL",
+    "邮编",
+)
+_STOP_FIRST = frozenset(w[0] for w in _STOP_WORDS)
+_ADMIN_SUFFIX = frozenset("省市区县州盟旗")
+_MAX_LEFT = 40
+_MAX_RIGHT = 60
+
+
+def _is_addr_char(ch: str) -> bool:
+    return (
+        "\u4e00" <= ch <= "\u9fff"
+        or (ch.isascii() and (ch.isalnum() or ch in "-#()"))
+        or ch in "０１２３４５６７８９－＃（）·*＊"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AddressItem:
+    """An address: its span and the ends of its division chain and of its street and number."""
+
+    start: int
+    end: int
+    admin_end: int  # end of the division chain (== start when the address names no division)
+    keep_end: int  # the standard policy keeps text[start:keep_end]
+
+
+def _division_at(text: str, pos: int, names: dict[str, frozenset[int]]) -> int:
+    """Length of the longest division name in ``names`` starting at ``pos`` (0 if none)."""
+    if text[pos : pos + 2] not in DIVISION_PREFIX2:
+        return 0
+    for n in DIVISION_NAME_LENGTHS:
+        if text[pos : pos + n] in names:
+            return n
+    return 0
+
+
+def _chain_end(text: str, start: int, limit: int) -> int:
+    """End of the chain of division names beginning at ``start`` (spaces between them allowed)."""
+    pos = start
+    while pos < limit:
+        n = _division_at(text, pos, CHAINED_NAMES)
+        if n == 0:
+            break
+        pos += n
+        while pos < limit and text[pos] in " \t\u3000":
+            if _division_at(text, pos + 1, CHAINED_NAMES):
+                pos += 1
+            else:
+                break
+    while pos > start and text[pos - 1] in " \t\u3000":
+        pos -= 1
+    return pos
+
+
+def _stretch_left(text: str, anchor: int, floor: int) -> int:
+    """Leftmost index of the address-like stretch ending at ``anchor``."""
+    i = anchor
+    lowest = max(floor, anchor - _MAX_LEFT)
+    while i > lowest:
+        ch = text[i - 1]
+        if _is_addr_char(ch):
+            i -= 1
+        elif ch in " \t\u3000\n" and i - 2 >= lowest and text[i - 2] in _ADMIN_SUFFIX:
+            i -= 1  # "浙江省杭州市 西湖区": OCR split after a division
+        else:
+            break
+    return i
+
+
+def _stops_here(text: str, pos: int) -> bool:
+    return text[pos] in _STOP_FIRST and text.startswith(_STOP_WORDS, pos)
+
+
+def _continues(text: str, pos: int, limit: int) -> bool:
+    """Whether the chunk after a space still belongs to the address (it holds a unit or street number)."""
+    stop = pos
+    while stop < limit and stop - pos < 16 and _is_addr_char(text[stop]):
+        stop += 1
+    if stop == pos or _stops_here(text, pos):
+        return False
+    return _UNIT_RE.search(text, pos, stop) is not None or STREET_NO_RE.search(text, pos, stop) is not None
+
+
+def _extend_right(text: str, pos: int, ceiling: int) -> int:
+    """End of the address continuing at ``pos``: its last building/unit/room or place token."""
+    limit = min(ceiling, pos + _MAX_RIGHT)
+    i = pos
+    while i < limit:
+        ch = text[i]
+        if _is_addr_char(ch):
+            if _stops_here(text, i):
+                break
+            i += 1
+            continue
+        if ch in " \t\u3000" and i + 1 < limit and _continues(text, i + 1, limit):
+            i += 1  # "西湖区文三路90号 华星大厦 501室"
+            continue
+        break
+    end = pos
+    for m in _TERMINAL_RE.finditer(text, pos, i):
+        end = m.end()
+    return end
+
+
+def find_addresses(text: str, taken: list[tuple[int, int]]) -> list[AddressItem]:
+    """Every address in ``text``; ``taken`` are spans of numbers, which an address never crosses."""
+    out: list[AddressItem] = []
+    floor = 0
+    for m in ANCHOR_RE.finditer(text):
+        a = m.start()
+        if a < floor:
+            continue
+        label = m.lastindex == 4
+        ceiling = next((s for s, _ in taken if s >= m.end()), len(text))
+        if any(s < m.end() and e > a for s, e in taken):
+            continue
+        left_floor = max([floor] + [e for _, e in taken if e <= a])
+        if label:
+            start = m.end()
+            body_end = _extend_right(text, start, ceiling)
+            if body_end <= start or not ANCHOR_RE.search(text, start, body_end):
+                continue
+            item = _build(text, start, body_end, labelled=True)
+        else:
+            lo = _stretch_left(text, a, left_floor)
+            start = next((p for p in range(lo, a) if _division_at(text, p, ANCHOR_NAMES)), -1)
+            if start < 0:
+                if _LABEL_BEFORE_RE.search(text, max(0, lo - 8), lo) is None:
+                    continue
+                start = lo
+            end = _extend_right(text, m.end(), ceiling)
+            item = _build(text, start, max(end, m.end()), labelled=False)
+        if item is None:
+            continue
+        out.append(item)
+        floor = item.end
+    return out
+
+
+def _build(text: str, start: int, end: int, *, labelled: bool) -> AddressItem | None:
+    while start < end and text[start] in " \t\u3000":
+        start += 1
+    while end > start and text[end - 1] in " \t\u3000\n":
+        end -= 1
+    if end - start < 4:
+        return None
+    admin_end = _chain_end(text, start, end)
+    if admin_end == start and not labelled:
+        return None
+    return AddressItem(start, end, admin_end, _keep_end(text, start, admin_end, end))
+
+
+def _keep_end(text: str, start: int, admin_end: int, end: int) -> int:
+    street = STREET_NO_RE.search(text, admin_end, end)
+    if street:
+        return street.end()
+    detail = _DETAIL_START_RE.search(text, admin_end, end)
+    return detail.start() if detail else end
+
+
+def split_address(value: str) -> AddressItem:
+    """The parts of an address field (the whole value is the address)."""
+    v = value.strip()
+    start = len(value) - len(value.lstrip())
+    end = start + len(v)
+    admin_end = _chain_end(value, start, end)
+    return AddressItem(start, end, admin_end, _keep_end(value, start, admin_end, end))
+
+
+def address_meets_standard(text: str, item: AddressItem) -> bool:
+    """True when nothing of the building/unit/room part is visible."""
+    return _VISIBLE_DETAIL_RE.search(text, item.keep_end, item.end) is None
+
+
+def mask_address(text: str, item: AddressItem, strict: bool) -> str:
+    """The address under the standard (keep up to street and number) or strict (keep the county) policy."""
+    keep = item.admin_end if strict else item.keep_end
+    if keep >= item.end:
+        return text[item.start : item.end]
+    return text[item.start : keep].rstrip(" \t\u3000") + "****"

@@ -1,0 +1,256 @@
+"""Personal names, found from context: a label (收件人：, 寄件人, 联系人, 姓名 ...) or a phone number next
+to them. Names are never guessed from a surname alone; that keeps false positives on ordinary text rare.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._tables import COMPOUND_SURNAMES, DIVISION_PREFIX2, SINGLE_SURNAMES
+
+_NAME_MASK = frozenset("*＊某×●")
+_STRONG_LABEL = (
+    r"收件人|寄件人|收货人|发货人|发件人|联系人|签收人|取件人|提货人|收方|寄方|收件|寄件|姓名|户名|Name|name"
+)
+_WEAK_LABEL = r"收|寄|客户|用户|顾客"
+LABEL_RE = re.compile(
+    rf"(?:({_STRONG_LABEL})|({_WEAK_LABEL}))[ \t\u3000]*([:：]?)[ \t\u3000]*([\u4e00-\u9fff*＊×●·]{{1,6}})"
+)
+# The candidate stops where one of these begins.
+_BOUNDARY_WORDS = (
+    "电话",
+    "手机",
+    "联系",
+    "地址",
+    "寄件",
+    "收件",
+    "先生",
+    "女士",
+    "小姐",
+    "身份",
+    "电",
+    "手",
+    "Tel",
+    "TEL",
+    "寄",
+    "收",
+    "省",
+    "市",
+    "区",
+    "县",
+    "路",
+    "街",
+    "号",
+)
+_HONORIFICS = ("先生", "女士", "小姐", "老师", "师傅", "经理", "总")
+# Not names, though they may follow a label or sit next to a phone number.
+_STOP_NAMES = frozenset(
+    [
+        "地址",
+        "信息",
+        "电话",
+        "手机",
+        "姓名",
+        "签名",
+        "签字",
+        "联系",
+        "详情",
+        "须知",
+        "查询",
+        "本人",
+        "未知",
+        "匿名",
+        "客服",
+        "热线",
+        "号码",
+        "时间",
+        "日期",
+        "方式",
+        "电话号码",
+        "服务",
+        "网点",
+        "快递",
+        "快件",
+        "包裹",
+        "公司",
+        "门卫",
+        "前台",
+        "代收",
+        "驿站",
+        "物业",
+        "保安",
+        "业务员",
+        "快递员",
+        "同事",
+        "家人",
+        "朋友",
+        "邻居",
+        "老板",
+        "自提",
+        "人员",
+        "单位",
+        "员工",
+        "用户",
+        "客户",
+        "顾客",
+        "会员",
+        "先生",
+        "女士",
+        "小姐",
+        "人",
+        "方",
+        "件",
+        "到",
+        "货",
+        "方式",
+        "致电",
+        "拨打",
+        "请拨",
+        "座机",
+        "固话",
+        "转接",
+    ]
+)
+_STOP_PREFIXES = tuple(sorted(_STOP_NAMES, key=len, reverse=True))
+_CJK_LO, _CJK_HI = "\u4e00", "\u9fff"
+_PHONE_WORD_TAIL = ("电话", "手机", "联系电话", "手机号", "Tel", "tel", "TEL", "电话号码", "联系方式", "号码")
+_LEFT_BOUNDARY = frozenset("室号楼层座户房幢栋元厦区园苑村组市县镇乡路街道巷弄")
+
+
+@dataclass(frozen=True, slots=True)
+class NameItem:
+    start: int
+    end: int
+    surname_len: int  # characters masking keeps (0 when the surname itself is hidden)
+    honorific: bool = False
+    source: str = "labelled"
+
+
+def _cjk(ch: str) -> bool:
+    return _CJK_LO <= ch <= _CJK_HI
+
+
+def surname_length(name: str) -> int:
+    """Characters of ``name`` that are its surname: 2 for 欧阳/司马..., 1 otherwise."""
+    return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+
+
+def _has_surname(name: str) -> bool:
+    return name[:2] in COMPOUND_SURNAMES or name[0] in SINGLE_SURNAMES or name[0] in _NAME_MASK
+
+
+def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
+    """(name length, surname length, honorific) of the name at the start of ``cand``."""
+    if not cand or cand.startswith(_STOP_PREFIXES):
+        return None
+    sl = 2 if cand[:2] in COMPOUND_SURNAMES else 1
+    if not _has_surname(cand) and not strong:
+        return None
+    for h in _HONORIFICS:
+        if cand.startswith(h, sl) and cand[0] in SINGLE_SURNAMES | _NAME_MASK:
+            return sl + len(h), sl, True
+    # given name: up to 2 characters (3 after a masked or unknown surname is still 2)
+    length = sl
+    while length < len(cand) and length < sl + 2:
+        if length > sl and (
+            cand.startswith(_BOUNDARY_WORDS, length) or cand[length : length + 2] in DIVISION_PREFIX2
+        ):
+            break
+        if length == sl and cand.startswith(("电话", "手机", "地址", "先生", "女士")):
+            break
+        length += 1
+    if length == sl:
+        return None
+    if cand[:length] in _STOP_NAMES:
+        return None
+    return length, sl, False
+
+
+def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[NameItem]:
+    """Names after labels and names right before or after a phone number."""
+    out: list[NameItem] = []
+    for m in LABEL_RE.finditer(text):
+        strong = m.group(1) is not None
+        colon = bool(m.group(3))
+        # "收"/"寄" without a colon: only at the start of a line, followed by a surname
+        if not strong and not colon and m.start() > 0 and text[m.start() - 1] not in "\n \t|":
+            continue
+        cand = m.group(4)
+        got = _trim(cand, strong and (colon or m.start(4) > m.end(1 if strong else 2)))
+        if got is None:
+            continue
+        length, sl, hon = got
+        s = m.start(4)
+        out.append(NameItem(s, s + length, sl, hon, "labelled"))
+    for ps, pe in phone_spans:
+        item = _name_before(text, ps) or _name_after(text, pe)
+        if item:
+            out.append(item)
+    out.sort(key=lambda n: n.start)
+    kept: list[NameItem] = []
+    for n in out:
+        if any(s < n.end and n.start < e for s, e in taken):
+            continue
+        if kept and n.start < kept[-1].end:
+            continue
+        kept.append(n)
+    return kept
+
+
+def _name_before(text: str, pos: int) -> NameItem | None:
+    i = pos
+    while i > 0 and pos - i < 3 and text[i - 1] in " \t:：,，/(（":
+        i -= 1
+    end = i
+    for w in _PHONE_WORD_TAIL:
+        if text.endswith(w, 0, end):
+            end -= len(w)
+            while end > 0 and text[end - 1] in " \t:：":
+                end -= 1
+            break
+    j = end
+    while j > 0 and end - j < 8 and (_cjk(text[j - 1]) or text[j - 1] in _NAME_MASK):
+        j -= 1
+    run = text[j:end]
+    if len(run) < 2:
+        return None
+    for k in (3, 2, 4):
+        if k > len(run):
+            continue
+        if k < len(run) and run[-k - 1] not in _LEFT_BOUNDARY:
+            continue
+        cand = run[-k:]
+        got = _plausible(cand)
+        if got:
+            return NameItem(end - k, end, got, False, "near_phone")
+    return None
+
+
+def _name_after(text: str, pos: int) -> NameItem | None:
+    i = pos
+    while i < len(text) and i - pos < 2 and text[i] in " \t/(（":
+        i += 1
+    j = i
+    while j < len(text) and j - i < 5 and (_cjk(text[j]) or text[j] in _NAME_MASK):
+        j += 1
+    run = text[i:j]
+    if not 2 <= len(run) <= 4:
+        return None
+    got = _plausible(run)
+    return NameItem(i, j, got, False, "near_phone") if got else None
+
+
+def _plausible(cand: str) -> int:
+    """Surname length if ``cand`` (the whole string) reads as a name, else 0."""
+    if (
+        cand in _STOP_NAMES
+        or cand.startswith(_PHONE_WORD_TAIL)
+        or (cand[:2] in DIVISION_PREFIX2 and cand[0] not in SINGLE_SURNAMES)
+    ):
+        return 0
+    if cand[:2] in COMPOUND_SURNAMES and 3 <= len(cand) <= 4:
+        return 2
+    if cand[0] in SINGLE_SURNAMES and 2 <= len(cand) <= 3 and not any(c in _LEFT_BOUNDARY for c in cand[1:]):
+        return 1
+    return 0

@@ -1,0 +1,276 @@
+"""Phone and ID numbers in free text, tolerant of OCR damage.
+
+A *run* is a stretch of digit-like groups joined by at most a few separators (spaces, a line break, a
+hyphen, brackets). Each group is read the way OCR misreads digits (full-width digits, ``O``/``o`` for
+0, ``l``/``I``/``|`` for 1, ``B`` for 8; ``*``/``＊``/``●``/``×`` are mask characters). Items are then
+parsed out of the run on group boundaries only, so a 15-digit waybill number never yields a mobile
+number from its middle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ._tables import AREA_CODES, MOBILE_PREFIXES, PREFECTURE_CODES, PROVINCE_CODES
+
+_DIGITS = "0-9０-９"
+_CONFUSABLE = "OoIlB|"
+_MASK = r"*＊●•×"
+_GROUP = rf"[+＋]?[{_DIGITS}{_CONFUSABLE}{_MASK}]*[{_DIGITS}{_MASK}][{_DIGITS}{_CONFUSABLE}{_MASK}Xx]*"
+_SEP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]{0,2}(?:\r?\n|[-－—–]|[()（）]{1,2})[ \t\u3000]{0,2})"
+# Not glued to a preceding letter or digit (``SF1234...`` is a waybill number), except after "tel".
+_START = rf"(?:(?<=[Tt][Ee][Ll])|(?<![A-Za-z{_DIGITS}{_MASK}]))"
+RUN_RE = re.compile(rf"{_START}{_GROUP}(?:{_SEP}{_GROUP})*")
+_SEP_CHARS = frozenset(" \t\u3000\r\n-－—–()（）")
+
+_TRANSLATE = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "O": "0",
+        "o": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "B": "8",
+        "＊": "*",
+        "●": "*",
+        "•": "*",
+        "×": "*",
+        "x": "X",
+        "＋": "+",
+    }
+)
+
+# Words that make a run a waybill/order/other reference number, when they come shortly before it.
+_REFERENCE_RE = re.compile(
+    r"(?:运单|单号|订单|快递单|面单|物流单|编号|条码|批次|工号|No\.?|NO\.?|Tracking|tracking|货号|流水号|"
+    r"交易号|凭证|验证码|取件码|提货码)[^\n]{0,6}$"
+)
+_ID_LABEL_RE = re.compile(r"(?:身份证|证件|公民身份)[^\n]{0,6}$")
+_PHONE_LABEL_RE = re.compile(r"(?:电话|座机|固话|Tel|TEL|tel|手机|联系方式)[^\n]{0,3}$")
+_EXTENSION_RE = re.compile(r"[ \t]*(?:转|分机|ext\.?|EXT\.?)[ \t]*([0-9０-９]{1,5})")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_THIS_YEAR = date.today().year
+
+
+@dataclass(frozen=True, slots=True)
+class NumberItem:
+    """A phone or ID number found in a text. ``value`` is normalised: digits, ``*`` and ``X``."""
+
+    kind: str  # "mobile", "landline", "id18", "id15", "virtual"
+    start: int
+    end: int
+    value: str
+    area: str = ""  # landline area code
+    extension: str = ""
+
+
+def id_check_char(first17: str) -> str:
+    """The GB 11643-1999 check character (ISO 7064 MOD 11-2) for the first 17 digits."""
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def _valid_date(yyyymmdd: str) -> bool:
+    try:
+        day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return 1900 <= day.year <= _THIS_YEAR and day <= date.today()
+
+
+def validate_id_number(value: str) -> bool:
+    """True if ``value`` is a well-formed resident ID number.
+
+    18 characters: a known province code, a real birth date and the GB 11643 check character (``X``
+    upper or lower case). 15 characters (the pre-1999 form): a known prefecture code and a real
+    19YYMMDD birth date. Spaces and hyphens are ignored; OCR confusions are not repaired here.
+    """
+    v = value.strip().replace(" ", "").replace("-", "").upper()
+    if len(v) == 18:
+        if not (v[:17].isdigit() and (v[17].isdigit() or v[17] == "X")):
+            return False
+        return v[:2] in PROVINCE_CODES and _valid_date(v[6:14]) and id_check_char(v[:17]) == v[17]
+    if len(v) == 15 and v.isdigit():
+        return v[:4] in PREFECTURE_CODES and _valid_date("19" + v[6:12])
+    return False
+
+
+def is_mobile(value: str) -> bool:
+    """True if ``value`` is an 11-digit mainland mobile number with a prefix in use.
+
+    A leading ``+86``/``0086``/``86`` and spaces or hyphens are accepted.
+    """
+    v = value.strip().replace(" ", "").replace("-", "")
+    if v.startswith("+86"):
+        v = v[3:]
+    elif v.startswith("0086"):
+        v = v[4:]
+    elif v.startswith("86") and len(v) == 13:
+        v = v[2:]
+    return len(v) == 11 and v.isdigit() and v[:3] in MOBILE_PREFIXES
+
+
+def _mobile_shape(seg: str) -> bool:
+    if len(seg) != 11:
+        return False
+    if seg.isdigit():
+        return seg[:3] in MOBILE_PREFIXES
+    if "X" in seg or "+" in seg or "*" not in seg or seg.count("*") == 11:
+        return False
+    if seg[0] not in "1*":
+        return False
+    visible = seg[:3]
+    return "*" in visible or visible in MOBILE_PREFIXES
+
+
+def _id18_shape(seg: str, labelled: bool) -> str | None:
+    if len(seg) != 18 or "+" in seg:
+        return None
+    if seg[:17].isdigit() and (seg[17].isdigit() or seg[17] == "X"):
+        return "id18" if validate_id_number(seg) else None
+    if "*" not in seg or "X" in seg[:17]:
+        return None
+    if seg.count("*") == 18:
+        return "id18" if labelled else None
+    head = seg[:2]
+    return "id18" if head.isdigit() and head in PROVINCE_CODES else None
+
+
+def _id15_shape(seg: str) -> bool:
+    return len(seg) == 15 and seg.isdigit() and validate_id_number(seg)
+
+
+def _local_ok(local: str) -> bool:
+    if len(local) not in (7, 8) or "X" in local or "+" in local:
+        return False
+    if local.isdigit():
+        return local[0] not in "01"
+    return local[0] not in "01" and local.count("*") < len(local)
+
+
+def _landline_at(s: str, b: int, bounds: list[int]) -> tuple[int, str] | None:
+    """A landline starting at ``s[b]``: (end, area code) with the end on a group boundary."""
+    for alen in (3, 4):
+        area = s[b : b + alen]
+        if area not in AREA_CODES:
+            continue
+        for llen in (8, 7):
+            end = b + alen + llen
+            if end in bounds and _local_ok(s[b + alen : end]):
+                return end, area
+    return None
+
+
+def find_numbers(text: str) -> list[NumberItem]:
+    """Every phone and ID number in ``text``, in order, with character offsets into ``text``."""
+    items: list[NumberItem] = []
+    for m in RUN_RE.finditer(text):
+        _parse_run(text, m.start(), m.group(), items)
+    return items
+
+
+def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> None:
+    norm: list[str] = []
+    where: list[int] = []
+    bounds: list[int] = [0]
+    seps: dict[int, str] = {}
+    pending_sep = ""
+    for i, ch in enumerate(run):
+        if ch in _SEP_CHARS:
+            pending_sep += ch
+            continue
+        if pending_sep:
+            bounds.append(len(norm))
+            seps[len(norm)] = pending_sep
+            pending_sep = ""
+        norm.append(ch)
+        where.append(offset + i)
+    s = "".join(norm).translate(_TRANSLATE)
+    n = len(s)
+    bounds.append(n)
+    if n < 7:
+        return
+    before = text[max(0, offset - 12) : offset]
+    if _REFERENCE_RE.search(before):
+        return
+    labelled_id = _ID_LABEL_RE.search(before) is not None
+    bset = set(bounds)
+    k = 0
+    while k < len(bounds) - 1:
+        b = bounds[k]
+        found = _parse_at(s, b, bounds, bset, seps, labelled_id)
+        if found is None:
+            k += 1
+            continue
+        kind, start, end, area, ext_end = found
+        value = s[start:end]
+        extension = ""
+        stop = end
+        if ext_end:
+            extension = s[end:ext_end]
+            stop = ext_end
+        item_end = where[stop - 1] + 1
+        if kind in ("mobile", "landline") and not extension:
+            ext = _EXTENSION_RE.match(text, item_end)
+            if ext:
+                extension = ext.group(1).translate(_TRANSLATE)
+                item_end = ext.end()
+                if kind == "mobile":
+                    kind = "virtual"
+        items.append(NumberItem(kind, where[start], item_end, value, area, extension))
+        while k < len(bounds) and bounds[k] < stop:
+            k += 1
+    # nothing found in this run: a lone 7-8 digit local landline right after a phone label
+    if (
+        (not items or items[-1].start < offset)
+        and 7 <= n <= 8
+        and _local_ok(s)
+        and s[:2] not in ("95", "96", "12", "10")
+        and _PHONE_LABEL_RE.search(before)
+    ):
+        items.append(NumberItem("landline", where[0], where[-1] + 1, s))
+
+
+def _parse_at(
+    s: str, b: int, bounds: list[int], bset: set[int], seps: dict[int, str], labelled_id: bool
+) -> tuple[str, int, int, str, int] | None:
+    """The longest item starting at boundary ``b``: (kind, start, end, area, extension end or 0)."""
+    start = b
+    if s[b] == "+":
+        start = b + 1
+        if s.startswith("86", start):
+            start += 2
+    elif s.startswith("0086", b) and _mobile_shape(s[b + 4 : b + 15]):
+        start = b + 4
+    elif s.startswith("86", b) and b + 13 in bset and _mobile_shape(s[b + 2 : b + 13]):
+        start = b + 2
+    if start >= len(s):
+        return None
+    # longest candidates first: 18, 15, landline (11-12 + extension), 11
+    if start + 18 in bset:
+        kind = _id18_shape(s[start : start + 18], labelled_id)
+        if kind:
+            return kind, start, start + 18, "", 0
+    if start + 15 in bset and _id15_shape(s[start : start + 15]):
+        return "id15", start, start + 15, "", 0
+    if s[start] == "0":
+        land = _landline_at(s, start, bounds)
+        if land:
+            end, area = land
+            ext_end = 0
+            nxt = next((x for x in bounds if x > end), 0)
+            if (
+                nxt
+                and 1 <= nxt - end <= 5
+                and s[end:nxt].isdigit()
+                and "-" in seps.get(end, "").replace("－", "-")
+            ):
+                ext_end = nxt
+            return "landline", start, end, area, ext_end
+    if start + 11 in bset and _mobile_shape(s[start : start + 11]):
+        return "mobile", start, start + 11, "", 0
+    return None
