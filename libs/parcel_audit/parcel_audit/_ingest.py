@@ -204,9 +204,8 @@ def _ingest(
     )
     counts = conn.execute(
         "SELECT (SELECT COUNT(*) FROM judged), (SELECT COUNT(*) FROM good), (SELECT COUNT(*) FROM present)"
-    ).fetchone()
-    assert counts is not None
-    rows_read, rows_written, rows_present = (int(v) for v in counts)
+    ).fetchall()
+    rows_read, rows_written, rows_present = (int(v) for v in counts[0])
     if rows_written:
         conn.execute(
             f"COPY (SELECT {_STORE_SELECT} FROM good ORDER BY accept_date, waybill_no) "

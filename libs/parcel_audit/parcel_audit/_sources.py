@@ -93,17 +93,17 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, kind: str) -> pa.Tabl
             " OR (_end_text IS NOT NULL AND window_end IS NULL) OR window_end <= window_start"
         )
     conn.execute(f"CREATE OR REPLACE TEMP TABLE _{kind} AS SELECT {select} FROM {relation}")
-    bad = conn.execute(f"SELECT COUNT(*) FROM _{kind} WHERE {check}").fetchone()
-    if bad is not None and bad[0]:
-        raise InputError(f"{name}: {bad[0]} invalid {kind} row(s) (missing id, bad number, status or time)")
+    bad = conn.execute(f"SELECT COUNT(*) FROM _{kind} WHERE {check}").fetchall()
+    if bad[0][0]:
+        raise InputError(f"{name}: {bad[0][0]} invalid {kind} row(s) (missing id, bad number, status or time)")
     if kind == "machine_status":
         conn.execute("ALTER TABLE _machine_status DROP COLUMN _end_text")
     if kind == "machines":
         dup = conn.execute(
             "SELECT machine_id FROM _machines GROUP BY machine_id HAVING COUNT(*) > 1 LIMIT 1"
-        ).fetchone()
-        if dup is not None:
-            raise InputError(f"{name}: machine {dup[0]} is listed twice")
+        ).fetchall()
+        if dup:
+            raise InputError(f"{name}: machine {dup[0][0]} is listed twice")
     return conn.sql(f"SELECT * FROM _{kind}").to_arrow_table()
 
 

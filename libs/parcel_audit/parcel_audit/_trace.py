@@ -110,12 +110,12 @@ def trace_waybill(
             [waybill_no],
         )
         names = [d[0] for d in cursor.description or ()]
-        row = cursor.fetchone()
+        rows = cursor.fetchall()
     finally:
         conn.close()
-    if row is None:
+    if not rows:
         return None
-    record = dict(zip(names, row, strict=True))
+    record = dict(zip(names, rows[0], strict=True))
     trace = WaybillTrace(record=record, findings=[f for f in findings if finding_involves(f, record)])
     if machines is None or machine_status is None:
         return trace
