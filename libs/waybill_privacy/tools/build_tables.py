@@ -19,7 +19,7 @@ HEADER = """\
 # Administrative divisions of the PRC (行政区划): province (1), prefecture (2), county (3).
 # Columns: code<TAB>level<TAB>full name<TAB>short name (empty where the division has none).
 # Source: jionlp 1.5.31 dictionary/china_location.txt (Apache-2.0), compiled from the Ministry of Civil
-# Affairs' 中华人民共和国行政区划代码, including all changes up to 2023-04-03. Extracted 2026-11-27 by
+# Affairs' (民政部) 中华人民共和国行政区划代码, including all changes up to 2023-04-03. Extracted 2026-11-27 by
 # libs/waybill_privacy/tools/build_tables.py. Historical names renamed since 2021 are appended as
 # level-3 rows with their old code (they still appear on labels).
 """

@@ -129,12 +129,18 @@ def _stops_here(text: str, pos: int) -> bool:
 
 def _continues(text: str, pos: int, limit: int) -> bool:
     """Whether the chunk after a space still belongs to the address (it holds a unit or street number)."""
-    stop = pos
-    while stop < limit and stop - pos < 16 and _is_addr_char(text[stop]):
-        stop += 1
-    if stop == pos or _stops_here(text, pos):
-        return False
-    return _UNIT_RE.search(text, pos, stop) is not None or STREET_NO_RE.search(text, pos, stop) is not None
+    for _ in range(2):  # this chunk, or a building name then a space then this chunk ("华星大厦 501室")
+        stop = pos
+        while stop < limit and stop - pos < 16 and _is_addr_char(text[stop]):
+            stop += 1
+        if stop == pos or _stops_here(text, pos):
+            return False
+        if _UNIT_RE.search(text, pos, stop) or STREET_NO_RE.search(text, pos, stop):
+            return True
+        if stop >= limit or text[stop] not in " \t\u3000":
+            return False
+        pos = stop + 1
+    return False
 
 
 def _extend_right(text: str, pos: int, ceiling: int) -> int:
