@@ -1,0 +1,119 @@
+"""`parcelguard`: the one command that drives the platform.
+
+    parcelguard demo [--reset]          migrate and load the demo city (Putian)
+    parcelguard serve [--port 8000]     serve the platform with its background worker
+    parcelguard worker                  run only the background worker
+    parcelguard privacy ...             waybill personal-information audit and masking (waybill_privacy)
+    parcelguard parcels ...             three-systems analysis of parcel records (parcel_audit)
+    parcelguard manage ...              any Django management command
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+USAGE = __doc__ or ""
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcelguard.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    _django()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _prepare() -> None:
+    _manage("migrate", "--noinput", "-v", "0")
+
+
+def cmd_demo(argv: list[str]) -> int:
+    _prepare()
+    _manage("demo", *argv)
+    return 0
+
+
+def cmd_serve(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="parcelguard serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
+    args = parser.parse_args(argv)
+    _prepare()
+    _manage("collectstatic", "--noinput", "-v", "0")
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "parcelguard.cli", "worker"], cwd=ROOT)
+    print(f"ParcelGuard serving at http://{args.host}:{args.port}/  (API docs: /api/docs)", flush=True)
+    try:
+        return subprocess.call([
+            sys.executable, "-m", "granian", "--interface", "wsgi", "--host", args.host, "--port", str(args.port),
+            "--workers", str(args.workers), "--blocking-threads", "4", "--static-path-mount",
+            str(ROOT / "staticfiles"), "--static-path-route", "/static", "parcelguard.wsgi:application",
+        ], cwd=ROOT)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=10)
+
+
+def cmd_worker(argv: list[str]) -> int:
+    _manage("db_worker", "--no-reload", *argv)
+    return 0
+
+
+def cmd_privacy(argv: list[str]) -> int:
+    from waybill_privacy.cli import main
+
+    return main(argv, prog="parcelguard privacy")
+
+
+def cmd_parcels(argv: list[str]) -> int:
+    from parcel_audit.cli import main
+
+    return main(argv, prog="parcelguard parcels")
+
+
+def cmd_manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcelguard.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["parcelguard manage", *argv])
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "worker": cmd_worker, "privacy": cmd_privacy,
+            "parcels": cmd_parcels, "manage": cmd_manage}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
+    command = COMMANDS.get(args[0])
+    if command is None:
+        print(f"parcelguard: unknown command {args[0]!r}\n{USAGE}", file=sys.stderr)
+        return 2
+    return command(args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
