@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "parcelguard.core",
     "parcelguard.accounts",
     "parcelguard.registry",
+    "parcelguard.trail",
+    "parcelguard.evidence",
+    "parcelguard.documents",
+    "parcelguard.events",
 ]
 
 MIDDLEWARE = [
