@@ -1,5 +1,4 @@
 import pytest
-
 from waybill_privacy import audit_text
 
 

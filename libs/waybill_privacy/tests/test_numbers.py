@@ -1,6 +1,5 @@
 import pytest
 from stdnum.cn import ric
-
 from waybill_privacy import audit_text, is_mobile, validate_id_number
 from waybill_privacy._numbers import id_check_char
 
