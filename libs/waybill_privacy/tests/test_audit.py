@@ -2,7 +2,6 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from waybill_privacy import audit_batch, audit_text, iter_audit
 
 WAYBILL = "运单号SF1234567890123 收件人：张三 13812345678 浙江省杭州市西湖区文三路90号华星大厦501室 重量2.5kg"
@@ -14,7 +13,14 @@ def test_the_result_has_exactly_the_contract_shape():
         "id": "w1",
         "findings": [
             {"type": "name", "start": 4, "end": 6, "text": "张三", "masked": False, "meets_standard": False},
-            {"type": "phone", "start": 7, "end": 18, "text": "13812345678", "masked": False, "meets_standard": False},
+            {
+                "type": "phone",
+                "start": 7,
+                "end": 18,
+                "text": "13812345678",
+                "masked": False,
+                "meets_standard": False,
+            },
         ],
         "masked_text": "收件人：张* 1******5678",
         "compliant": False,
@@ -43,7 +49,10 @@ def test_a_fully_masked_waybill_is_compliant():
 def test_a_waybill_with_the_usual_masking_is_not_compliant_and_says_why():
     r = audit_text("收件人：张三 138****5678 浙江省杭州市西湖区文三路90号****")
     assert not r.compliant
-    assert r.reasons == ("姓名完整显示，应至少隐藏1个字", "手机号显示11位中的7位，未达到去标识化标准（至少隐藏6位）")
+    assert r.reasons == (
+        "姓名完整显示，应至少隐藏1个字",
+        "手机号显示11位中的7位，未达到去标识化标准（至少隐藏6位）",
+    )
     assert r.summary().startswith("不合规：姓名完整显示")
 
 
@@ -80,7 +89,12 @@ def test_iter_audit_is_lazy_and_ordered():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("0123456789 -*＊张三收件人：电话浙江省杭州市西湖区路号室OlB\n+86"), max_size=60))
+@given(
+    st.text(
+        alphabet=st.sampled_from("0123456789 -*＊张三收件人：电话浙江省杭州市西湖区路号室OlB\n+86"),
+        max_size=60,
+    )
+)
 def test_any_text_audits_with_consistent_offsets(text):
     r = audit_text(text)
     last = 0

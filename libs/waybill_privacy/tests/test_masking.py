@@ -1,5 +1,4 @@
 import pytest
-
 from waybill_privacy import (
     FieldKindError,
     Policy,
@@ -50,12 +49,19 @@ def test_it_masks_values_by_kind_and_policy(value, kind, policy, masked):
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [("13812345678", "phone"), ("0571-88888888", "phone"), ("张三", "name"), ("欧阳娜娜", "name"),
-     ("浙江省杭州市西湖区文三路90号华星大厦501室", "address")],
+    [
+        ("13812345678", "phone"),
+        ("0571-88888888", "phone"),
+        ("张三", "name"),
+        ("欧阳娜娜", "name"),
+        ("浙江省杭州市西湖区文三路90号华星大厦501室", "address"),
+    ],
 )
 @pytest.mark.parametrize("policy", ["standard", "strict"])
 def test_a_masked_value_meets_the_standard(value, kind, policy):
-    text = {"name": "收件人：{}", "phone": "电话 {}", "address": "{}"}[kind].format(mask_value(value, kind, policy))
+    text = {"name": "收件人：{}", "phone": "电话 {}", "address": "{}"}[kind].format(
+        mask_value(value, kind, policy)
+    )
     findings = audit_text(text).findings
     assert all(f.meets_standard for f in findings)
     # a strictly masked landline (****-****8888) shows too little to be recognised at all

@@ -194,6 +194,10 @@ def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> Non
     bounds.append(n)
     if n < 7:
         return
+    if s[0] == "*" and offset > 0 and "\u4e00" <= text[offset - 1] <= "\u9fff":
+        # "李*1******5678": the name's mask glued to a masked phone (OCR drops the space)
+        lead = len(s) - len(s.lstrip("*"))
+        bounds = sorted(set(bounds) | {k for k in (1, 2) if k <= lead})
     before = text[max(0, offset - 12) : offset]
     if _REFERENCE_RE.search(before):
         return
