@@ -4,6 +4,9 @@ in each, and one user per role. Everyone in tests says "the grid worker in Hanji
     city 350300 莆田市
     ├── county 350303 涵江区 (A) ── grid 350303001 涵东街道网格 (A1), grid 350303002 白塘镇网格 (A2)
     └── county 350304 荔城区 (B) ── grid 350304001 镇海街道网格 (B1)
+    users (cast.users[name], or cast.<name>): city_bureau, procurator, admin, centre_a, centre_b,
+    grid_a1, grid_a2, grid_b1 (grid workers; as attributes cast.worker_a1 etc., since cast.grid_a1 is the grid),
+    officer_x, officer_y (enterprise safety officers)
     enterprise X: ZTO (safety officer user: officer_x), with outlet_a1 (grid A1), outlet_a2 (grid A2) and sorting_centre_a (grid A1, 2 machines)
     enterprise Y: YTO (safety officer user: officer_y), with outlet_b1 (grid B1, 1 machine)
 """
@@ -58,6 +61,8 @@ class Cast:
 
     def __getattr__(self, name: str) -> Any:
         users = self.__dict__.get("users", {})
+        if name.startswith("worker_"):  # cast.grid_a1 is the grid itself; its grid worker is cast.worker_a1
+            name = "grid_" + name.removeprefix("worker_")
         if name in users:
             return users[name]
         raise AttributeError(name)
