@@ -114,7 +114,13 @@ _STOP_NAMES = frozenset(
 )
 _STOP_PREFIXES = tuple(sorted(_STOP_NAMES, key=len, reverse=True))
 _CJK_LO, _CJK_HI = "\u4e00", "\u9fff"
-_PHONE_WORD_TAIL = ("电话", "手机", "联系电话", "手机号", "Tel", "tel", "TEL", "电话号码", "联系方式", "号码")
+_PHONE_WORD_TAIL = tuple(
+    sorted(
+        ("电话", "手机", "联系电话", "手机号", "Tel", "tel", "TEL", "电话号码", "联系方式", "号码"),
+        key=len,
+        reverse=True,
+    )
+)
 _LEFT_BOUNDARY = frozenset("室号楼层座户房幢栋元厦区园苑村组市县镇乡路街道巷弄")
 
 
@@ -152,6 +158,8 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
             return sl + len(h), sl, True
     # given name: up to 2 characters (3 after a masked or unknown surname is still 2)
     length = sl
+    while length < len(cand) and cand[length] in _NAME_MASK and length < sl + 3:
+        length += 1
     while length < len(cand) and length < sl + 2:
         if length > sl and (
             cand.startswith(_BOUNDARY_WORDS, length) or cand[length : length + 2] in DIVISION_PREFIX2
@@ -198,17 +206,27 @@ def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[
     return kept
 
 
+_PHONE_PREFIXES = ("(+86)", "（+86）", "+86-", "+86 ", "+86", "＋86", "0086 ", "0086-", "0086")
+
+
+def _skip_left(text: str, end: int, chars: str) -> int:
+    while end > 0 and text[end - 1] in chars:
+        end -= 1
+    return end
+
+
 def _name_before(text: str, pos: int) -> NameItem | None:
-    i = pos
-    while i > 0 and pos - i < 3 and text[i - 1] in " \t:：,，/(（":
-        i -= 1
-    end = i
+    end = _skip_left(text, pos, " \t\u3000")
+    for p in _PHONE_PREFIXES:
+        if text.endswith(p, 0, end):
+            end = _skip_left(text, end - len(p), " \t\u3000")
+            break
+    end = _skip_left(text, end, " \t:：")
     for w in _PHONE_WORD_TAIL:
         if text.endswith(w, 0, end):
-            end -= len(w)
-            while end > 0 and text[end - 1] in " \t:：":
-                end -= 1
+            end = _skip_left(text, end - len(w), " \t\u3000:：,，")
             break
+    end = _skip_left(text, end, " \t\u3000,，/(（")
     j = end
     while j > 0 and end - j < 8 and (_cjk(text[j - 1]) or text[j - 1] in _NAME_MASK):
         j -= 1
@@ -253,4 +271,6 @@ def _plausible(cand: str) -> int:
         return 2
     if cand[0] in SINGLE_SURNAMES and 2 <= len(cand) <= 3 and not any(c in _LEFT_BOUNDARY for c in cand[1:]):
         return 1
+    if cand[0] in SINGLE_SURNAMES and len(cand) == 4 and all(c in _NAME_MASK for c in cand[1:]):
+        return 1  # a masked compound-surname name: 宗***
     return 0

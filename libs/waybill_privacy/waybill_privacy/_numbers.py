@@ -19,7 +19,7 @@ _DIGITS = "0-9０-９"
 _CONFUSABLE = "OoIlB|"
 _MASK = r"*＊●•×"
 _GROUP = rf"[+＋]?[{_DIGITS}{_CONFUSABLE}{_MASK}]*[{_DIGITS}{_MASK}][{_DIGITS}{_CONFUSABLE}{_MASK}Xx]*"
-_SEP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]{0,2}(?:\r?\n|[-－—–]|[()（）]{1,2})[ \t\u3000]{0,2})"
+_SEP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]{0,2}(?:[-－—–]?\r?\n|[-－—–]|[()（）]{1,2})[ \t\u3000]{0,2})"
 # Not glued to a preceding letter or digit (``SF1234...`` is a waybill number), except after "tel".
 _START = rf"(?:(?<=[Tt][Ee][Ll])|(?<![A-Za-z{_DIGITS}{_MASK}]))"
 RUN_RE = re.compile(rf"{_START}{_GROUP}(?:{_SEP}{_GROUP})*")
@@ -114,17 +114,20 @@ def is_mobile(value: str) -> bool:
     return len(v) == 11 and v.isdigit() and v[:3] in MOBILE_PREFIXES
 
 
+# Masked mobile numbers as printed: 138****5678, 1******5678, *******5678, 13*******78, 138*****678.
+_MASKED_MOBILE_RE = re.compile(r"(1[0-9]{0,3})?\*{3,10}[0-9]{1,4}")
+
+
 def _mobile_shape(seg: str) -> bool:
     if len(seg) != 11:
         return False
     if seg.isdigit():
         return seg[:3] in MOBILE_PREFIXES
-    if "X" in seg or "+" in seg or "*" not in seg or seg.count("*") == 11:
+    m = _MASKED_MOBILE_RE.fullmatch(seg)
+    if m is None:
         return False
-    if seg[0] not in "1*":
-        return False
-    visible = seg[:3]
-    return "*" in visible or visible in MOBILE_PREFIXES
+    head = m.group(1) or ""
+    return len(head) < 3 or head[:3] in MOBILE_PREFIXES
 
 
 def _id18_shape(seg: str, labelled: bool) -> str | None:
@@ -197,7 +200,7 @@ def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> Non
     if s[0] == "*" and offset > 0 and "\u4e00" <= text[offset - 1] <= "\u9fff":
         # "李*1******5678": the name's mask glued to a masked phone (OCR drops the space)
         lead = len(s) - len(s.lstrip("*"))
-        bounds = sorted(set(bounds) | {k for k in (1, 2) if k <= lead})
+        bounds = sorted(set(bounds) | {k for k in (1, 2, 3) if k <= lead})
     before = text[max(0, offset - 12) : offset]
     if _REFERENCE_RE.search(before):
         return
@@ -239,6 +242,26 @@ def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> Non
         items.append(NumberItem("landline", where[0], where[-1] + 1, s))
 
 
+def _inner_bounds(start: int, end: int, bounds: list[int], seps: dict[int, str]) -> int:
+    """Real group boundaries (with a separator) strictly inside ``[start, end)``."""
+    return sum(1 for x in bounds if start < x < end and x in seps)
+
+
+# How a hyphenated mobile number is grouped (138-1234-5678, 138-12345678, 1381-234-5678 is not).
+_HYPHEN_GROUPS = ((3, 4, 4), (3, 8), (4, 7), (7, 4))
+
+
+def _mobile_groups(start: int, bounds: list[int], seps: dict[int, str]) -> bool:
+    """Whether the groups of an 11-digit stretch read as one number, not pieces of several."""
+    inner = [x for x in bounds if start < x < start + 11 and x in seps]
+    if len(inner) > 2:
+        return False  # "13-2-1300 2026": a unit number and a date, not a phone
+    if not any(c in "-－—–" for x in inner for c in seps.get(x, "")):
+        return True
+    edges = [start, *inner, start + 11]
+    return tuple(b - a for a, b in zip(edges, edges[1:], strict=False)) in _HYPHEN_GROUPS
+
+
 def _parse_at(
     s: str, b: int, bounds: list[int], bset: set[int], seps: dict[int, str], labelled_id: bool
 ) -> tuple[str, int, int, str, int] | None:
@@ -255,11 +278,15 @@ def _parse_at(
     if start >= len(s):
         return None
     # longest candidates first: 18, 15, landline (11-12 + extension), 11
-    if start + 18 in bset:
+    if start + 18 in bset and _inner_bounds(start, start + 18, bounds, seps) <= 3:
         kind = _id18_shape(s[start : start + 18], labelled_id)
         if kind:
             return kind, start, start + 18, "", 0
-    if start + 15 in bset and _id15_shape(s[start : start + 15]):
+    if (
+        start + 15 in bset
+        and _inner_bounds(start, start + 15, bounds, seps) <= 2
+        and _id15_shape(s[start : start + 15])
+    ):
         return "id15", start, start + 15, "", 0
     if s[start] == "0":
         land = _landline_at(s, start, bounds)
@@ -275,6 +302,6 @@ def _parse_at(
             ):
                 ext_end = nxt
             return "landline", start, end, area, ext_end
-    if start + 11 in bset and _mobile_shape(s[start : start + 11]):
+    if start + 11 in bset and _mobile_shape(s[start : start + 11]) and _mobile_groups(start, bounds, seps):
         return "mobile", start, start + 11, "", 0
     return None

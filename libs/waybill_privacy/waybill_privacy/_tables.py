@@ -146,7 +146,9 @@ PREFECTURE_CODES: frozenset[str] = frozenset(d.code[:4] for d in DIVISIONS if d.
 _ANCHOR: dict[str, set[int]] = {}
 _CHAINED: dict[str, set[int]] = {}
 for _d in DIVISIONS:
-    for _n in (_d.name, _d.short):
+    if "直辖" in _d.name:  # placeholders such as 省直辖行政区划, not names that appear on labels
+        continue
+    for _n in (_d.name, *_d.short.split("/")):  # "巴州/巴音郭楞": two short forms
         if len(_n) < 2:
             continue
         _CHAINED.setdefault(_n, set()).add(_d.level)
