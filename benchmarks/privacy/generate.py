@@ -20,18 +20,36 @@ from pathlib import Path
 from waybill_privacy._numbers import id_check_char  # the benchmark lives in the same repository
 from waybill_privacy._tables import AREA_CODES, COMPOUND_SURNAMES, DIVISIONS, MOBILE_PREFIXES
 
-COMMON_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+COMMON_SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN_CHARS = list(
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅玉兰文辉鹏飞宇浩然子涵欣怡梓萱"
     "一诺依晨思远嘉怡俊熙博文雨泽佳琪晓东海燕春梅立新永成德华振宇美玲丹丹婷婷亮晶慧敏雪峰凤英宏伟"
 )
-ROAD_CHARS = list("文三中山人民解放建设和平新华长江黄河东风胜利青年学院延安北京南京迎宾光明幸福科技创业振兴育才")
+ROAD_CHARS = list(
+    "文三中山人民解放建设和平新华长江黄河东风胜利青年学院延安北京南京迎宾光明幸福科技创业振兴育才"
+)
 ROAD_SUFFIX = ["路", "路", "路", "街", "大道", "大街", "巷"]
 ESTATES = ["阳光", "金色", "翠苑", "锦绣", "碧桂园", "万科", "绿城", "华星", "紫金", "香樟", "御景", "滨江"]
 ESTATE_SUFFIX = ["小区", "花园", "公寓", "家园", "苑", "大厦", "广场", "新村"]
 BRANDS = ["SF", "JT", "YT", "JD", "DPK", "EMS"]
-SERVICE = ["95338", "95311", "95543", "95554", "95546", "11183", "12305", "12345", "400-811-1111",
-           "400-820-8820", "800-820-8820", "4001-111-111", "10086", "95311"]
+SERVICE = [
+    "95338",
+    "95311",
+    "95543",
+    "95554",
+    "95546",
+    "11183",
+    "12305",
+    "12345",
+    "400-811-1111",
+    "400-820-8820",
+    "800-820-8820",
+    "4001-111-111",
+    "10086",
+    "95311",
+]
 ITEMS = ["文件", "衣服", "书籍", "电子产品", "日用品", "食品", "茶叶", "药品", "配件", "鞋子"]
 FULLWIDTH = {str(i): chr(0xFF10 + i) for i in range(10)}
 
@@ -79,7 +97,9 @@ def mobile(rng: random.Random) -> str:
 
 def landline(rng: random.Random) -> str:
     area = rng.choice(_AREA)
-    local = str(rng.randint(2, 8)) + "".join(str(rng.randrange(10)) for _ in range(7 if area[:2] in ("01", "02") else rng.choice((6, 7))))
+    local = str(rng.randint(2, 8)) + "".join(
+        str(rng.randrange(10)) for _ in range(7 if area[:2] in ("01", "02") else rng.choice((6, 7)))
+    )
     sep = rng.choice(["-", "-", "", " "])
     ext = f"-{rng.randint(1, 999)}" if rng.random() < 0.1 else ""
     return f"{area}{sep}{local}{ext}"
@@ -111,7 +131,11 @@ def address(rng: random.Random) -> tuple[str, int]:
         street = f"{town}{village}{rng.randint(1, 12)}组"
         detail = f"{rng.randint(1, 99)}号"
     else:
-        street = "".join(rng.choice(ROAD_CHARS) for _ in range(2)) + rng.choice(ROAD_SUFFIX) + f"{rng.randint(1, 999)}号"
+        street = (
+            "".join(rng.choice(ROAD_CHARS) for _ in range(2))
+            + rng.choice(ROAD_SUFFIX)
+            + f"{rng.randint(1, 999)}号"
+        )
         est = rng.choice(ESTATES) + rng.choice(ESTATE_SUFFIX)
         detail = rng.choice(
             [
@@ -128,7 +152,9 @@ def address(rng: random.Random) -> tuple[str, int]:
 def waybill_no(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return rng.choice(BRANDS) + "".join(str(rng.randrange(10)) for _ in range(rng.randint(10, 15)))
-    return str(rng.choice([7, 3, 4, 5, 9])) + "".join(str(rng.randrange(10)) for _ in range(rng.randint(11, 14)))
+    return str(rng.choice([7, 3, 4, 5, 9])) + "".join(
+        str(rng.randrange(10)) for _ in range(rng.randint(11, 14))
+    )
 
 
 def noise(rng: random.Random) -> str:
@@ -208,7 +234,11 @@ def labelled_text(rng: random.Random, ocr: bool = False) -> Sample:
         if masked_name:
             nm = nm[:1] + "*" * (len(nm) - 1)
         if masked_phone:
-            ph = ph[:3] + "****" + ph[7:] if ph[0] == "1" and rng.random() < 0.6 else ("1******" + ph[-4:] if ph[0] == "1" else ph)
+            ph = (
+                ph[:3] + "****" + ph[7:]
+                if ph[0] == "1" and rng.random() < 0.6
+                else ("1******" + ph[-4:] if ph[0] == "1" else ph)
+            )
         colon = rng.choice(["：", ":", "", " "]) if label else ""
         if label == "收":
             colon = "："
@@ -271,13 +301,23 @@ def pii_free_text(rng: random.Random) -> str:
     city = pref.name if pref else county.name
     city2 = rng.choice(_COUNTIES).name
     return rng.choice(PII_FREE).format(
-        city=city, city2=city2, county=county.name, province=prov.name if prov else "",
-        wb=waybill_no(rng), svc=rng.choice(SERVICE), svc2=rng.choice(SERVICE), brand=rng.choice(BRANDS),
+        city=city,
+        city2=city2,
+        county=county.name,
+        province=prov.name if prov else "",
+        wb=waybill_no(rng),
+        svc=rng.choice(SERVICE),
+        svc2=rng.choice(SERVICE),
+        brand=rng.choice(BRANDS),
         date=f"{rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         time=f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
         sort=f"{rng.randint(100, 999)}-{rng.choice('ABCDW')}{rng.randint(1, 99):02d}-{rng.randint(1, 99):02d}",
-        order=rng.randrange(10**15, 10**19), order6=rng.randrange(10**5, 10**7), price=f"{rng.randint(1, 999)}.{rng.randint(0, 99):02d}",
-        w=f"{rng.randint(0, 30)}.{rng.randint(0, 9)}", n=rng.randint(1, 300), n2=rng.randint(1, 48),
+        order=rng.randrange(10**15, 10**19),
+        order6=rng.randrange(10**5, 10**7),
+        price=f"{rng.randint(1, 999)}.{rng.randint(0, 99):02d}",
+        w=f"{rng.randint(0, 30)}.{rng.randint(0, 9)}",
+        n=rng.randint(1, 300),
+        n2=rng.randint(1, 48),
         code=f"{rng.randint(1, 30)}-{rng.randint(1, 6)}-{rng.randint(1000, 9999)}",
     )
 
@@ -308,7 +348,9 @@ def dataset(n: int, seed: int = 20261127) -> dict[str, list]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--out", type=Path, required=True)
@@ -318,7 +360,10 @@ def main() -> None:
     for key in ("clean", "ocr", "pii_free"):
         with (args.out / f"{key}.jsonl").open("w", encoding="utf-8") as fh:
             for i, s in enumerate(data[key]):
-                fh.write(json.dumps({"id": f"{key}-{i}", "text": s.text, "gold": s.spans}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps({"id": f"{key}-{i}", "text": s.text, "gold": s.spans}, ensure_ascii=False)
+                    + "\n"
+                )
     with (args.out / "records.jsonl").open("w", encoding="utf-8") as fh:
         for r in data["records"]:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")

@@ -28,9 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate  # noqa: E402
-
-from waybill_privacy import audit_text, record_masker, validate_id_number  # noqa: E402
+import generate
+from waybill_privacy import audit_text, record_masker, validate_id_number
 
 TYPES = ("name", "phone", "address", "id_number")
 Span = tuple[str, int, int]
@@ -91,8 +90,10 @@ def make_presidio() -> Callable[[str], list[Span]]:
         IdRecognizer(
             supported_entity="CN_ID",
             supported_language="zh",
-            patterns=[Pattern("id18", r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])", 0.5),
-                      Pattern("id15", r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])", 0.3)],
+            patterns=[
+                Pattern("id18", r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])", 0.5),
+                Pattern("id15", r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])", 0.3),
+            ],
         ),
         PatternRecognizer(
             supported_entity="CN_NAME",
@@ -120,8 +121,13 @@ def make_presidio() -> Callable[[str], list[Span]]:
         registry.add_recognizer(r)
     engine = NoOpNlpEngine(models=[{"lang_code": "zh", "model_name": "none"}])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["zh"])
-    kinds = {"CN_MOBILE": "phone", "CN_LANDLINE": "phone", "CN_ID": "id_number", "CN_NAME": "name",
-             "CN_ADDRESS": "address"}
+    kinds = {
+        "CN_MOBILE": "phone",
+        "CN_LANDLINE": "phone",
+        "CN_ID": "id_number",
+        "CN_NAME": "name",
+        "CN_ADDRESS": "address",
+    }
 
     def run(text: str) -> list[Span]:
         return [(kinds[r.entity_type], r.start, r.end) for r in analyzer.analyze(text=text, language="zh")]
@@ -179,7 +185,6 @@ def photo_timing(count: int) -> tuple[float, float, int]:
     """(mean, max) warm seconds per photo and how many were audited correctly."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "libs" / "waybill_privacy" / "tests"))
     import test_image
-
     from waybill_privacy import audit_image
 
     photo = test_image.make_photo()
@@ -197,8 +202,12 @@ def photo_timing(count: int) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000, help="labelled texts per set (PII-free: 2n, records: 10n)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--n", type=int, default=2000, help="labelled texts per set (PII-free: 2n, records: 10n)"
+    )
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--no-photos", action="store_true")
     parser.add_argument("--photos", type=int, default=10)
@@ -209,8 +218,10 @@ def main() -> None:
     os.sched_setaffinity(0, {min(all_cpus)})
     data = generate.dataset(args.n, args.seed)
     sets = {"clean": data["clean"], "ocr": data["ocr"], "pii_free": data["pii_free"]}
-    print(f"data: {args.n} clean, {args.n} OCR-damaged, {len(sets['pii_free'])} PII-free texts, "
-          f"{len(data['records'])} records (seed {args.seed}); pinned to CPU {min(all_cpus)}")
+    print(
+        f"data: {args.n} clean, {args.n} OCR-damaged, {len(sets['pii_free'])} PII-free texts, "
+        f"{len(data['records'])} records (seed {args.seed}); pinned to CPU {min(all_cpus)}"
+    )
 
     tools: dict[str, Callable[[str], list[Span]]] = {}
     for name in args.tools.split(","):
@@ -255,9 +266,13 @@ def main() -> None:
     for rec in records:
         mask(rec)
     rec_secs = time.perf_counter() - t0
-    print(f"\nrecords masked (8 columns, 6-7 of them personal data): {len(records) / rec_secs:,.0f} records/s (1 core)")
+    print(
+        f"\nrecords masked (8 columns, 6-7 of them personal data): {len(records) / rec_secs:,.0f} records/s (1 core)"
+    )
 
-    texts = [s.text for s in sets["clean"]] + [s.text for s in sets["ocr"]] + [s.text for s in sets["pii_free"]]
+    texts = (
+        [s.text for s in sets["clean"]] + [s.text for s in sets["ocr"]] + [s.text for s in sets["pii_free"]]
+    )
     tracemalloc.start()
     for t in texts:
         audit_text(t)
@@ -266,14 +281,18 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak traced memory of our audit and masking (streaming): {peak / 2**20:.2f} MiB; "
-          f"process max RSS so far (all tools, data): {rss:.0f} MiB")
+    print(
+        f"peak traced memory of our audit and masking (streaming): {peak / 2**20:.2f} MiB; "
+        f"process max RSS so far (all tools, data): {rss:.0f} MiB"
+    )
 
     if not args.no_photos:
         os.sched_setaffinity(0, all_cpus)
         mean, worst, good = photo_timing(args.photos)
-        print(f"photo audit on {len(all_cpus)} cores, warm: mean {mean:.3f} s, max {worst:.3f} s per photo "
-              f"({good}/{args.photos} found the phone)")
+        print(
+            f"photo audit on {len(all_cpus)} cores, warm: mean {mean:.3f} s, max {worst:.3f} s per photo "
+            f"({good}/{args.photos} found the phone)"
+        )
 
 
 if __name__ == "__main__":

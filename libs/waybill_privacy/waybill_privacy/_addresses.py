@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_NAME_LENGTHS, DIVISION_PREFIX2
+from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_LENGTHS
 
 _D = "0-9０-９"
 _STREET_NO = rf"(?:路|街|大道|道|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t]?[{_D}OlIB*＊]{{1,5}}[ \t]?(?:号|弄|巷|组|支弄)"
@@ -57,17 +57,15 @@ _STOP_WORDS = (
     "邮编",
 )
 _STOP_FIRST = frozenset(w[0] for w in _STOP_WORDS)
-_ADMIN_SUFFIX = frozenset("省市区县州盟旗")
 _MAX_LEFT = 40
 _MAX_RIGHT = 60
 
 
-def _is_addr_char(ch: str) -> bool:
-    return (
-        "\u4e00" <= ch <= "\u9fff"
-        or (ch.isascii() and (ch.isalnum() or ch in "-#()"))
-        or ch in "０１２３４５６７８９－＃（）·*＊"
-    )
+_ADDR_CLASS = "\u4e00-\u9fff0-9A-Za-z\\-#()０-９－＃（）·*＊"
+_ADDR_RUN_RE = re.compile(f"[{_ADDR_CLASS}]+")
+# The last character that cannot be inside an address (a space right after 省/市/区/县 can: OCR splits there).
+_LAST_BREAK_RE = re.compile(f"(?s:.*)(?:[^{_ADDR_CLASS} \t\u3000\n]|(?<![省市区县州盟旗])[ \t\u3000\n])")
+_STOP_RE = re.compile("|".join(map(re.escape, _STOP_WORDS)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +80,10 @@ class AddressItem:
 
 def _division_at(text: str, pos: int, names: dict[str, frozenset[int]]) -> int:
     """Length of the longest division name in ``names`` starting at ``pos`` (0 if none)."""
-    if text[pos : pos + 2] not in DIVISION_PREFIX2:
+    lengths = DIVISION_PREFIX_LENGTHS.get(text[pos : pos + 2])
+    if lengths is None:
         return 0
-    for n in DIVISION_NAME_LENGTHS:
+    for n in lengths:
         if text[pos : pos + n] in names:
             return n
     return 0
@@ -110,17 +109,9 @@ def _chain_end(text: str, start: int, limit: int) -> int:
 
 def _stretch_left(text: str, anchor: int, floor: int) -> int:
     """Leftmost index of the address-like stretch ending at ``anchor``."""
-    i = anchor
     lowest = max(floor, anchor - _MAX_LEFT)
-    while i > lowest:
-        ch = text[i - 1]
-        if _is_addr_char(ch):
-            i -= 1
-        elif ch in " \t\u3000\n" and i - 2 >= lowest and text[i - 2] in _ADMIN_SUFFIX:
-            i -= 1  # "浙江省杭州市 西湖区": OCR split after a division
-        else:
-            break
-    return i
+    m = _LAST_BREAK_RE.match(text, lowest, anchor)
+    return m.end() if m else lowest
 
 
 def _stops_here(text: str, pos: int) -> bool:
@@ -130,9 +121,8 @@ def _stops_here(text: str, pos: int) -> bool:
 def _continues(text: str, pos: int, limit: int) -> bool:
     """Whether the chunk after a space still belongs to the address (it holds a unit or street number)."""
     for _ in range(2):  # this chunk, or a building name then a space then this chunk ("华星大厦 501室")
-        stop = pos
-        while stop < limit and stop - pos < 16 and _is_addr_char(text[stop]):
-            stop += 1
+        chunk = _ADDR_RUN_RE.match(text, pos, min(limit, pos + 16))
+        stop = chunk.end() if chunk else pos
         if stop == pos or _stops_here(text, pos):
             return False
         if _UNIT_RE.search(text, pos, stop) or STREET_NO_RE.search(text, pos, stop):
@@ -148,13 +138,15 @@ def _extend_right(text: str, pos: int, ceiling: int) -> int:
     limit = min(ceiling, pos + _MAX_RIGHT)
     i = pos
     while i < limit:
-        ch = text[i]
-        if _is_addr_char(ch):
-            if _stops_here(text, i):
+        chunk = _ADDR_RUN_RE.match(text, i, limit)
+        if chunk:
+            stop = _STOP_RE.search(text, i, chunk.end())
+            if stop:
+                i = stop.start()
                 break
-            i += 1
+            i = chunk.end()
             continue
-        if ch in " \t\u3000" and i + 1 < limit and _continues(text, i + 1, limit):
+        if text[i] in " \t\u3000" and i + 1 < limit and _continues(text, i + 1, limit):
             i += 1  # "西湖区文三路90号 华星大厦 501室"
             continue
         break

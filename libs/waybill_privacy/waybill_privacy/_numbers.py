@@ -176,25 +176,36 @@ def find_numbers(text: str) -> list[NumberItem]:
     return items
 
 
+_HAS_SEP_RE = re.compile(r"[ \t\u3000\r\n\-－—–()（）]")
+
+
 def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> None:
-    norm: list[str] = []
-    where: list[int] = []
-    bounds: list[int] = [0]
+    if len(run) < 7:  # dates, prices, weights, service numbers: too short to be anything
+        return
+    where: list[int] | range
     seps: dict[int, str] = {}
-    pending_sep = ""
-    for i, ch in enumerate(run):
-        if ch in _SEP_CHARS:
-            pending_sep += ch
-            continue
-        if pending_sep:
-            bounds.append(len(norm))
-            seps[len(norm)] = pending_sep
-            pending_sep = ""
-        norm.append(ch)
-        where.append(offset + i)
-    s = "".join(norm).translate(_TRANSLATE)
+    if _HAS_SEP_RE.search(run) is None:
+        s = run.translate(_TRANSLATE)
+        where = range(offset, offset + len(run))
+        bounds = [0, len(s)]
+    else:
+        norm: list[str] = []
+        where = []
+        bounds = [0]
+        pending_sep = ""
+        for i, ch in enumerate(run):
+            if ch in _SEP_CHARS:
+                pending_sep += ch
+                continue
+            if pending_sep:
+                bounds.append(len(norm))
+                seps[len(norm)] = pending_sep
+                pending_sep = ""
+            norm.append(ch)
+            where.append(offset + i)
+        s = "".join(norm).translate(_TRANSLATE)
+        bounds.append(len(s))
     n = len(s)
-    bounds.append(n)
     if n < 7:
         return
     if s[0] == "*" and offset > 0 and "\u4e00" <= text[offset - 1] <= "\u9fff":
