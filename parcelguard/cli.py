@@ -5,6 +5,7 @@
     parcelguard worker                  run only the background worker
     parcelguard privacy ...             waybill personal-information audit and masking (waybill_privacy)
     parcelguard parcels ...             three-systems analysis of parcel records (parcel_audit)
+    parcelguard trail verify            recompute the hash-chained trail and the evidence hashes
     parcelguard manage ...              any Django management command
 """
 
@@ -91,6 +92,20 @@ def cmd_parcels(argv: list[str]) -> int:
     return main(argv, prog="parcelguard parcels")
 
 
+def cmd_trail(argv: list[str]) -> int:
+    """`parcelguard trail verify`: recompute the trail's hash chain and every evidence file's SHA-256."""
+    _django()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("trail", *(argv or ["verify"]))
+    except CommandError as exc:
+        print(exc, file=sys.stderr)
+        return exc.returncode
+    return 0
+
+
 def cmd_manage(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcelguard.settings")
     from django.core.management import execute_from_command_line
@@ -100,7 +115,7 @@ def cmd_manage(argv: list[str]) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "worker": cmd_worker, "privacy": cmd_privacy,
-            "parcels": cmd_parcels, "manage": cmd_manage}
+            "parcels": cmd_parcels, "manage": cmd_manage, "trail": cmd_trail}
 
 
 def main(argv: list[str] | None = None) -> int:

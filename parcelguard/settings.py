@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -154,7 +155,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("PARCELGUARD_MEDIA_ROOT", str(DATA_DIR / "media")))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence files go here: local disk by default; any Django storage backend (e.g. an S3-compatible
+    # store through a backend you install) by PARCELGUARD_STORAGE_BACKEND + PARCELGUARD_STORAGE_OPTIONS (JSON).
+    "default": {"BACKEND": env("PARCELGUARD_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+                "OPTIONS": json.loads(env("PARCELGUARD_STORAGE_OPTIONS", "{}"))},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("parcelguard.accounts.urls")),
     path("registry/", include("parcelguard.registry.urls")),
+    path("trail/", include("parcelguard.trail.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

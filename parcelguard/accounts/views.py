@@ -89,6 +89,10 @@ def unmask_value(*, user: Any, kind_slug: str, pk: Any, field: str, reason: str)
     with transaction.atomic():
         UnmaskRecord.objects.create(actor=user, model=kind.model._meta.model_name, object_id=obj.pk, field=field,
                                     reason=reason.strip()[:200], at=clock.now())
+        from parcelguard.trail.services import trail_append
+
+        trail_append(actor=user, action="pii.unmask", subject=f"{kind.model._meta.model_name}:{obj.pk}",
+                     payload={"field": field, "reason": reason.strip()[:200]})  # never the value itself
     return str(getattr(obj, field))
 
 

@@ -48,10 +48,15 @@ def _diff(model: type[models.Model], old: dict[str, Any], new: dict[str, Any]) -
 
 def record_change(*, actor: Any, obj: models.Model, action: str, changes: dict[str, list[Any]],
                   reason: str = "") -> ChangeRecord:
-    return ChangeRecord.objects.create(
+    from parcelguard.trail.services import trail_append
+
+    record = ChangeRecord.objects.create(
         model=obj._meta.model_name or "", object_id=obj.pk, action=action, actor=actor, at=clock.now(),
         changes=changes, reason=reason,
     )
+    trail_append(actor=actor, action=f"registry.{action}", subject=f"{record.model}:{obj.pk}",
+                 payload={"changes": changes, "reason": reason})  # personal data already masked by _diff
+    return record
 
 
 def _check_placement(user: Any, obj: models.Model) -> None:

@@ -1,0 +1,226 @@
+"""Store evidence files: type from content, size limits, SHA-256, EXIF time and place, thumbnails.
+
+Nothing is written (no row, no file) when a file is refused. Evidence is never changed or deleted, so
+there is no update or delete service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+from typing import IO, Any
+
+import filetype
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from parcelguard.core import clock
+from parcelguard.core.errors import Invalid
+from parcelguard.evidence import conf
+from parcelguard.evidence.models import Evidence
+from parcelguard.trail.services import trail_append
+
+__all__ = [
+    "CorruptImage", "EmptyFile", "EvidenceRefused", "FileTooLarge", "UnsupportedType", "evidence_open",
+    "evidence_response", "evidence_store",
+]
+
+
+class EvidenceRefused(Invalid):
+    code = "evidence_refused"
+
+
+class UnsupportedType(EvidenceRefused):
+    code = "unsupported_type"
+    status = 415
+
+
+class FileTooLarge(EvidenceRefused):
+    code = "file_too_large"
+    status = 413
+
+
+class CorruptImage(EvidenceRefused):
+    code = "corrupt_image"
+
+
+class EmptyFile(EvidenceRefused):
+    code = "empty_file"
+
+
+_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def _size_of(upload: File) -> int:
+    size = upload.size
+    return int(size) if size is not None else 0
+
+
+def _head(upload: File, n: int = 8192) -> bytes:
+    upload.seek(0)
+    data = upload.read(n)
+    upload.seek(0)
+    return data if isinstance(data, bytes) else data.encode()
+
+
+def _detect(upload: File) -> str:
+    kind = filetype.guess(_head(upload))
+    mime = kind.mime if kind else ""
+    if mime not in conf.ALLOWED_TYPES:
+        raise UnsupportedType(
+            _("This kind of file is not accepted as evidence: send a photo (JPEG, PNG, WebP, HEIC), a PDF or a "
+              "video (MP4, MOV)."), details={"detected": mime or "unknown"})
+    return mime
+
+
+def _sha256(upload: File) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _exif_time(exif: Image.Exif) -> dt.datetime | None:
+    sub = exif.get_ifd(0x8769)
+    raw = sub.get(36867) or sub.get(36868) or exif.get(306)
+    if not raw:
+        return None
+    try:
+        naive = dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = str(sub.get(36881) or "").strip("\x00 ")
+    if offset:
+        try:
+            return dt.datetime.strptime(f"{naive:%Y-%m-%d %H:%M:%S}{offset}", "%Y-%m-%d %H:%M:%S%z")
+        except ValueError:
+            pass
+    return timezone.make_aware(naive)  # a camera without offset records local time
+
+
+def _dms(value: Any, ref: Any) -> float | None:
+    try:
+        deg, minutes, seconds = (float(v) for v in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    result = deg + minutes / 60 + seconds / 3600
+    if result != result:  # NaN from a zero denominator
+        return None
+    return -result if str(ref).strip("\x00 ").upper() in {"S", "W"} else result
+
+
+def _exif_place(exif: Image.Exif) -> tuple[float | None, float | None]:
+    gps = exif.get_ifd(0x8825)
+    if not gps:
+        return None, None
+    lat, lon = _dms(gps.get(2), gps.get(1)), _dms(gps.get(4), gps.get(3))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
+def _inspect_image(upload: File, mime: str) -> tuple[dict[str, Any], bytes]:
+    """Decode the photo fully (a truncated or forged image is refused), read EXIF, make a thumbnail."""
+    try:
+        upload.seek(0)
+        with Image.open(upload) as img:
+            if img.format != _PILLOW_FORMATS[mime]:
+                raise CorruptImage(_("The image content does not match its format."))
+            img.verify()
+        upload.seek(0)
+        with Image.open(upload) as img:
+            img.load()
+            exif = img.getexif()
+            lat, lon = _exif_place(exif)
+            meta = {"captured_at": _exif_time(exif), "latitude": lat, "longitude": lon}
+            thumb = ImageOps.exif_transpose(img)
+            thumb.thumbnail((conf.thumbnail_px(), conf.thumbnail_px()))
+            buffer = io.BytesIO()
+            thumb.convert("RGB").save(buffer, "JPEG", quality=80)
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise CorruptImage(_("The image is damaged and cannot be read."), details={"reason": str(exc)[:200]}) from exc
+    finally:
+        upload.seek(0)
+    return meta, buffer.getvalue()
+
+
+def _save_once(name: str, content: File, sha256: str) -> str:
+    """Content-addressed: an identical file already stored is reused, never overwritten."""
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as existing:
+            if hashlib.sha256(existing.read()).hexdigest() == sha256:
+                return name
+    content.seek(0)
+    return default_storage.save(name, content)
+
+
+def evidence_store(*, actor: Any, upload: File, purpose: str = "") -> Evidence:
+    """Check and store one evidence file and append an "evidence.store" entry to the trail.
+
+    Raises (all `EvidenceRefused`, an `Invalid`) with nothing stored: `EmptyFile` (code `empty_file`),
+    `UnsupportedType` (`unsupported_type`: the content is not a JPEG, PNG, WebP, HEIC photo, a PDF or an
+    MP4/MOV video, whatever the name says), `FileTooLarge` (`file_too_large`: over the limit for its
+    kind), `CorruptImage` (`corrupt_image`: Pillow cannot decode the photo).
+    Call it inside the caller's transaction; the caller's own trail entry should list `evidence.sha256`.
+    """
+    size = _size_of(upload)
+    if size <= 0:
+        raise EmptyFile(_("The file is empty."))
+    mime = _detect(upload)
+    limit = conf.max_bytes(mime)
+    if size > limit:
+        raise FileTooLarge(_("The file is too large: at most %(mb)d MB for this kind of file.")
+                           % {"mb": limit // conf.MB}, details={"size": size, "limit": limit})
+    meta: dict[str, Any] = {}
+    thumb = b""
+    if mime in _PILLOW_FORMATS:
+        meta, thumb = _inspect_image(upload, mime)
+    digest = _sha256(upload)
+    original = os.path.basename((upload.name or "file").replace("\\", "/"))[:255] or "file"
+    with transaction.atomic():
+        name = _save_once(f"evidence/{digest[:2]}/{digest}{conf.ALLOWED_TYPES[mime]}", upload, digest)
+        thumb_name = ""
+        if thumb:
+            thumb_name = _save_once(f"evidence/thumbs/{digest[:2]}/{digest}.jpg", ContentFile(thumb),
+                                    hashlib.sha256(thumb).hexdigest())
+        evidence = Evidence.objects.create(
+            file=name, thumbnail=thumb_name, original_name=original, content_type=mime, size=size, sha256=digest,
+            purpose=purpose[:100], uploaded_by=actor if getattr(actor, "pk", None) else None,
+            uploaded_at=clock.now(), **meta)
+        trail_append(actor=actor, action="evidence.store", subject=f"evidence:{evidence.pk}",
+                     payload={"name": original, "content_type": mime, "size": size, "purpose": evidence.purpose,
+                              "captured_at": meta.get("captured_at"), "latitude": meta.get("latitude"),
+                              "longitude": meta.get("longitude")},
+                     evidence_hashes=[digest])
+    return evidence
+
+
+def evidence_open(evidence: Evidence, *, thumbnail: bool = False) -> IO[bytes]:
+    name = evidence.thumbnail.name if thumbnail and evidence.thumbnail else evidence.file.name
+    return default_storage.open(name, "rb")
+
+
+def evidence_response(evidence: Evidence, *, thumbnail: bool = False,
+                      as_attachment: bool | None = None) -> FileResponse:
+    """Serve the file. The CALLER must first check that the user may see the record it belongs to.
+    Photos and PDFs open inline unless `as_attachment`; videos download."""
+    if as_attachment is None:
+        as_attachment = not (evidence.is_image or evidence.content_type == "application/pdf")
+    use_thumb = thumbnail and bool(evidence.thumbnail)
+    response = FileResponse(evidence_open(evidence, thumbnail=use_thumb), as_attachment=as_attachment,
+                            filename=evidence.original_name,
+                            content_type="image/jpeg" if use_thumb else evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    if not use_thumb:
+        response["X-Content-SHA256"] = evidence.sha256
+    return response
