@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_LENGTHS
+from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_LENGTHS, DIVISION_PREFIX_NAMES
 
 _D = "0-9０-９"
 _STREET_NO = rf"(?:路|街|大道|道|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t]?[{_D}OlIB*＊]{{1,5}}[ \t]?(?:号|弄|巷|组|支弄)"
@@ -92,19 +92,26 @@ def _division_at(text: str, pos: int, names: dict[str, frozenset[int]]) -> int:
 def _chain_end(text: str, start: int, limit: int) -> int:
     """End of the chain of division names beginning at ``start`` (spaces between them allowed)."""
     pos = start
+    names_of = DIVISION_PREFIX_NAMES.get
     while pos < limit:
-        n = _division_at(text, pos, CHAINED_NAMES)
-        if n == 0:
+        names = names_of(text[pos : pos + 2])
+        if names is None:
             break
-        pos += n
-        while pos < limit and text[pos] in " \t\u3000":
-            if _division_at(text, pos + 1, CHAINED_NAMES):
-                pos += 1
-            else:
+        for name in names:
+            if text.startswith(name, pos):
+                pos += len(name)
                 break
+        else:
+            break
+        if pos < limit and text[pos] in " \t\u3000":
+            nxt = pos
+            while nxt < limit and text[nxt] in " \t\u3000":
+                nxt += 1
+            if nxt < limit and _division_at(text, nxt, CHAINED_NAMES):
+                pos = nxt
     while pos > start and text[pos - 1] in " \t\u3000":
         pos -= 1
-    return pos
+    return min(pos, limit)
 
 
 def _stretch_left(text: str, anchor: int, floor: int) -> int:
@@ -165,10 +172,19 @@ def find_addresses(text: str, taken: list[tuple[int, int]]) -> list[AddressItem]
         if a < floor:
             continue
         label = m.lastindex == 4
-        ceiling = next((s for s, _ in taken if s >= m.end()), len(text))
-        if any(s < m.end() and e > a for s, e in taken):
+        ceiling = len(text)
+        left_floor = floor
+        crossed = False
+        for s, e in taken:
+            if e <= a:
+                left_floor = max(left_floor, e)
+            elif s >= m.end():
+                ceiling = min(ceiling, s)
+            else:
+                crossed = True
+                break
+        if crossed:
             continue
-        left_floor = max([floor] + [e for _, e in taken if e <= a])
         if label:
             start = m.end()
             body_end = _extend_right(text, start, ceiling)
@@ -177,7 +193,11 @@ def find_addresses(text: str, taken: list[tuple[int, int]]) -> list[AddressItem]
             item = _build(text, start, body_end, labelled=True)
         else:
             lo = _stretch_left(text, a, left_floor)
-            start = next((p for p in range(lo, a) if _division_at(text, p, ANCHOR_NAMES)), -1)
+            start = -1
+            for p in range(lo, a):
+                if _division_at(text, p, ANCHOR_NAMES):
+                    start = p
+                    break
             if start < 0:
                 if _LABEL_BEFORE_RE.search(text, max(0, lo - 8), lo) is None:
                     continue
@@ -232,3 +252,21 @@ def mask_address(text: str, item: AddressItem, strict: bool) -> str:
     if keep >= item.end:
         return text[item.start : item.end]
     return text[item.start : keep].rstrip(" \t\u3000") + "****"
+
+
+def mask_address_value(value: str, strict: bool) -> str:
+    """Mask an address field (the whole value is the address); the fast path for records."""
+    v = value.strip()
+    admin_end = _chain_end(v, 0, len(v))
+    if strict:
+        keep = admin_end
+    else:
+        street = STREET_NO_RE.search(v, admin_end)
+        if street:
+            keep = street.end()
+        else:
+            detail = _DETAIL_START_RE.search(v, admin_end)
+            keep = detail.start() if detail else len(v)
+    if keep >= len(v):
+        return v
+    return v[:keep].rstrip(" \t\u3000") + "****"

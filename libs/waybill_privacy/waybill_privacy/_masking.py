@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from ._addresses import mask_address, split_address
+from ._addresses import mask_address_value
 from ._errors import FieldKindError
 from ._names import surname_length
 from ._numbers import _TRANSLATE
@@ -48,7 +48,9 @@ def mask_name(value: str) -> str:
     if len(v) == 1:
         return "*"
     sl = surname_length(v)
-    return v[:sl] + "".join("·" if c == "·" else "*" for c in v[sl:])
+    if "·" not in v:
+        return v[:sl] + "*" * (len(v) - sl)
+    return v[:sl] + "".join("·" if c == "·" else "*" for c in v[sl:])  # 阿卜杜拉·买买提
 
 
 def mask_mobile_digits(digits: str, strict: bool) -> str:
@@ -77,6 +79,8 @@ def mask_id_digits(value: str) -> str:
 
 def mask_phone(value: str, strict: bool) -> str:
     """Mask a phone field: mobile, landline (with area code and extension) or anything else."""
+    if len(value) == 11 and value[0] == "1" and value.isdigit():  # the usual case, fast
+        return mask_mobile_digits(value, strict)
     raw = value.strip()
     ext = ""
     for sep in ("转", "分机", "ext", "EXT"):
@@ -120,8 +124,7 @@ def mask_value(value: str, kind: FieldKind | str, policy: Policy | str = Policy.
         return mask_phone(value, strict)
     if k is FieldKind.ID_NUMBER:
         return mask_id_digits(value.strip().translate(_STRIP).translate(_TRANSLATE).upper())
-    item = split_address(value)
-    return mask_address(value, item, strict)
+    return mask_address_value(value, strict)
 
 
 def parse_fields(spec: str | Mapping[str, FieldKind | str] | None) -> dict[str, FieldKind]:
@@ -165,16 +168,17 @@ def _mask_record_fast(
     record: Mapping[str, str | None], mapping: Mapping[str, FieldKind], strict: bool
 ) -> dict[str, str | None]:
     out = dict(record)
-    for col, kind in mapping.items():
-        v = out.get(col)
-        if not v:
+    kind_of = mapping.get
+    for col, v in record.items():
+        kind = kind_of(col)
+        if kind is None or not v:
             continue
         if kind is FieldKind.NAME:
             out[col] = mask_name(v)
         elif kind is FieldKind.PHONE:
             out[col] = mask_phone(v, strict)
         elif kind is FieldKind.ADDRESS:
-            out[col] = mask_address(v, split_address(v), strict)
+            out[col] = mask_address_value(v, strict)
         else:
             out[col] = mask_id_digits(v.strip().translate(_STRIP).translate(_TRANSLATE).upper())
     return out

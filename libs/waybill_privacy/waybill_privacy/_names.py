@@ -209,30 +209,26 @@ def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[
 _PHONE_PREFIXES = ("(+86)", "（+86）", "+86-", "+86 ", "+86", "＋86", "0086 ", "0086-", "0086")
 
 
-def _skip_left(text: str, end: int, chars: str) -> int:
-    while end > 0 and text[end - 1] in chars:
-        end -= 1
-    return end
+def _reversed_words(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w[::-1]) for w in sorted(words, key=len, reverse=True))
+
+
+# Read right to left from a phone number: prefix (+86), a phone word (电话), separators, then the name.
+# Matching the reversed text with a forward pattern keeps this one regex call.
+_BEFORE_PHONE_RE = re.compile(
+    rf"[ \t\u3000]*(?:(?:{_reversed_words(_PHONE_PREFIXES)})[ \t\u3000]*)?[ \t:：]*"
+    rf"(?:(?:{_reversed_words(_PHONE_WORD_TAIL)})[ \t\u3000:：,，]*)?[ \t\u3000,，/(（]*"
+    r"([\u4e00-\u9fff*＊某×●]{2,8})"
+)
 
 
 def _name_before(text: str, pos: int) -> NameItem | None:
-    end = _skip_left(text, pos, " \t\u3000")
-    for p in _PHONE_PREFIXES:
-        if text.endswith(p, 0, end):
-            end = _skip_left(text, end - len(p), " \t\u3000")
-            break
-    end = _skip_left(text, end, " \t:：")
-    for w in _PHONE_WORD_TAIL:
-        if text.endswith(w, 0, end):
-            end = _skip_left(text, end - len(w), " \t\u3000:：,，")
-            break
-    end = _skip_left(text, end, " \t\u3000,，/(（")
-    j = end
-    while j > 0 and end - j < 8 and (_cjk(text[j - 1]) or text[j - 1] in _NAME_MASK):
-        j -= 1
-    run = text[j:end]
-    if len(run) < 2:
+    rev = text[max(0, pos - 24) : pos][::-1]
+    m = _BEFORE_PHONE_RE.match(rev)
+    if m is None:
         return None
+    end = pos - m.start(1)
+    run = m.group(1)[::-1]
     for k in (3, 2, 4):
         if k > len(run):
             continue

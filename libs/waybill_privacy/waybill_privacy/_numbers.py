@@ -172,7 +172,8 @@ def find_numbers(text: str) -> list[NumberItem]:
     """Every phone and ID number in ``text``, in order, with character offsets into ``text``."""
     items: list[NumberItem] = []
     for m in RUN_RE.finditer(text):
-        _parse_run(text, m.start(), m.group(), items)
+        if m.end() - m.start() >= 7:  # shorter runs (dates, prices, weights) are never personal data
+            _parse_run(text, m.start(), m.group(), items)
     return items
 
 

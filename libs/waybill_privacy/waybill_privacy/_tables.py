@@ -170,3 +170,10 @@ DIVISION_PREFIX_LENGTHS: dict[str, tuple[int, ...]] = {
     k: tuple(sorted(v, reverse=True)) for k, v in _by_prefix.items()
 }
 DIVISION_PREFIX2: frozenset[str] = frozenset(DIVISION_PREFIX_LENGTHS)
+# First two characters → the names that start with them, longest first.
+_names_by_prefix: dict[str, list[str]] = {}
+for _n in CHAINED_NAMES:
+    _names_by_prefix.setdefault(_n[:2], []).append(_n)
+DIVISION_PREFIX_NAMES: dict[str, tuple[str, ...]] = {
+    k: tuple(sorted(v, key=len, reverse=True)) for k, v in _names_by_prefix.items()
+}
