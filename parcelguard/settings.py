@@ -33,6 +33,9 @@ SECRET_KEY = env("PARCELGUARD_SECRET_KEY", "insecure-development-key-change-me-"
 ALLOWED_HOSTS = [h for h in env("PARCELGUARD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("PARCELGUARD_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# The authority running this installation, shown in the header and on documents.
+PARCELGUARD_AUTHORITY_NAME = env("PARCELGUARD_AUTHORITY_NAME", "莆田市邮政管理局")
+
 DATA_DIR = Path(env("PARCELGUARD_DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
@@ -57,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "parcelguard.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

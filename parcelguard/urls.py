@@ -13,3 +13,17 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+
+def _not_found(request, exception=None):  # type: ignore[no-untyped-def]
+    """JSON for the API (machine clients), the page for everybody else."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": _("No such API route.")}}, status=404)
+    return render(request, "error.html", {"message": _("Page not found.")}, status=404)
+
+
+handler404 = _not_found

@@ -36,6 +36,17 @@ def client_for():
     return make
 
 
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, as root, on a closed network (see ../shared/stack-notes.md)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+    }
+
+
 @pytest.fixture
 def artifacts_dir() -> Path:
     path = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).resolve().parent.parent / ".ci" / "artifacts"))

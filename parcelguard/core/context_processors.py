@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -10,4 +11,4 @@ def platform(request: HttpRequest) -> dict[str, Any]:
 
     user = getattr(request, "user", None)
     perms = permissions_of(user) if user is not None and user.is_authenticated else frozenset()
-    return {"PLATFORM_NAME": "ParcelGuard", "user_perms": perms}
+    return {"PLATFORM_NAME": "ParcelGuard", "AUTHORITY_NAME": settings.PARCELGUARD_AUTHORITY_NAME, "user_perms": perms}

@@ -119,7 +119,7 @@ def enterprise_list(request: HttpRequest, params: Query[ListParams]) -> Enterpri
     return EnterprisePage(count=count, items=[EnterpriseOut.of(e) for e in items])
 
 
-@router.get("/enterprises/{int:pk}", response={200: EnterpriseOut, **ERRORS}, summary="One enterprise")
+@router.get("/enterprises/{pk}", response={200: EnterpriseOut, **ERRORS}, summary="One enterprise")
 def enterprise_get(request: HttpRequest, pk: int) -> EnterpriseOut:
     require(request.user, Perm.REGISTRY_VIEW)
     return EnterpriseOut.of(get_for(request.user, Enterprise, pk=pk))
@@ -132,7 +132,7 @@ def enterprise_create(request: HttpRequest, body: EnterpriseIn) -> Status[Enterp
     return Status(201, EnterpriseOut.of(obj))  # type: ignore[arg-type]
 
 
-@router.patch("/enterprises/{int:pk}", response={200: EnterpriseOut, **ERRORS}, summary="Change an enterprise")
+@router.patch("/enterprises/{pk}", response={200: EnterpriseOut, **ERRORS}, summary="Change an enterprise")
 def enterprise_update(request: HttpRequest, pk: int, body: EnterprisePatch) -> EnterpriseOut:
     require(request.user, Perm.REGISTRY_VIEW)
     obj = get_for(request.user, Enterprise, pk=pk)
@@ -238,7 +238,7 @@ def site_list(request: HttpRequest, params: Query[ListParams]) -> SitePage:
     return SitePage(count=count, items=[SiteOut.of(s) for s in items])
 
 
-@router.get("/sites/{int:pk}", response={200: SiteOut, **ERRORS}, summary="One site")
+@router.get("/sites/{pk}", response={200: SiteOut, **ERRORS}, summary="One site")
 def site_get(request: HttpRequest, pk: int) -> SiteOut:
     require(request.user, Perm.REGISTRY_VIEW)
     return SiteOut.of(get_for(request.user, Site.objects.select_related("enterprise", "county", "grid"), pk=pk))
@@ -257,7 +257,7 @@ def site_create(request: HttpRequest, body: SiteIn) -> Status[SiteOut]:
     return Status(201, SiteOut.of(obj))  # type: ignore[arg-type]
 
 
-@router.patch("/sites/{int:pk}", response={200: SiteOut, **ERRORS}, summary="Change a site")
+@router.patch("/sites/{pk}", response={200: SiteOut, **ERRORS}, summary="Change a site")
 def site_update(request: HttpRequest, pk: int, body: SitePatch) -> SiteOut:
     require(request.user, Perm.REGISTRY_VIEW)
     obj = get_for(request.user, Site, pk=pk)
@@ -309,13 +309,13 @@ def machine_list(request: HttpRequest, params: Query[ListParams]) -> MachinePage
     return MachinePage(count=count, items=[MachineOut.of(m) for m in items])
 
 
-@router.get("/machines/{int:pk}", response={200: MachineOut, **ERRORS}, summary="One X-ray machine")
+@router.get("/machines/{pk}", response={200: MachineOut, **ERRORS}, summary="One X-ray machine")
 def machine_get(request: HttpRequest, pk: int) -> MachineOut:
     require(request.user, Perm.REGISTRY_VIEW)
     return MachineOut.of(get_for(request.user, XrayMachine.objects.select_related("site"), pk=pk))
 
 
-@router.get("/machines/{int:pk}/status-windows", response={200: list[WindowOut], **ERRORS},
+@router.get("/machines/{pk}/status-windows", response={200: list[WindowOut], **ERRORS},
             summary="A machine's offline, maintenance and broken windows")
 def machine_windows(request: HttpRequest, pk: int) -> list[WindowOut]:
     require(request.user, Perm.REGISTRY_VIEW)
@@ -390,7 +390,7 @@ class ChangeOut(Schema):
     reason: str
 
 
-@router.get("/{kind}/{int:pk}/history", response={200: list[ChangeOut], **ERRORS},
+@router.get("/{kind}/{pk}/history", response={200: list[ChangeOut], **ERRORS},
             summary="Every recorded change of one registry record")
 def history(request: HttpRequest, kind: str, pk: int) -> list[ChangeOut]:
     from parcelguard.registry.kinds import kind_of

@@ -38,3 +38,14 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
         else:
             params[key] = value
     return "?" + params.urlencode()
+
+
+@register.simple_tag
+def label(kind: Any, path: str) -> str:
+    """A field's name in the user's language (import headers stay fixed Chinese; labels follow the language)."""
+    from django.utils.text import capfirst
+
+    try:
+        return str(capfirst(kind.model._meta.get_field(path).verbose_name))
+    except Exception:  # noqa: BLE001 (a computed column has no model field)
+        return path
