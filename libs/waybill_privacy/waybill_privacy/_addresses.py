@@ -68,7 +68,7 @@ _LAST_BREAK_RE = re.compile(f"(?s:.*)(?:[^{_ADDR_CLASS} \t\u3000\n]|(?<![省市�
 _STOP_RE = re.compile("|".join(map(re.escape, _STOP_WORDS)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AddressItem:
     """An address: its span and the ends of its division chain and of its street and number."""
 
@@ -230,15 +230,6 @@ def _keep_end(text: str, start: int, admin_end: int, end: int) -> int:
         return street.end()
     detail = _DETAIL_START_RE.search(text, admin_end, end)
     return detail.start() if detail else end
-
-
-def split_address(value: str) -> AddressItem:
-    """The parts of an address field (the whole value is the address)."""
-    v = value.strip()
-    start = len(value) - len(value.lstrip())
-    end = start + len(v)
-    admin_end = _chain_end(value, start, end)
-    return AddressItem(start, end, admin_end, _keep_end(value, start, admin_end, end))
 
 
 def address_meets_standard(text: str, item: AddressItem) -> bool:

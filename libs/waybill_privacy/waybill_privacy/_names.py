@@ -124,7 +124,7 @@ _PHONE_WORD_TAIL = tuple(
 _LEFT_BOUNDARY = frozenset("室号楼层座户房幢栋元厦区园苑村组市县镇乡路街道巷弄")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NameItem:
     start: int
     end: int

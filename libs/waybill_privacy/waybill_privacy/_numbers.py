@@ -10,6 +10,7 @@ number from its middle.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,8 +23,10 @@ _GROUP = rf"[+＋]?[{_DIGITS}{_CONFUSABLE}{_MASK}]*[{_DIGITS}{_MASK}][{_DIGITS}{
 _SEP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]{0,2}(?:[-－—–]?\r?\n|[-－—–]|[()（）]{1,2})[ \t\u3000]{0,2})"
 # Not glued to a preceding letter or digit (``SF1234...`` is a waybill number), except after "tel".
 _START = rf"(?:(?<=[Tt][Ee][Ll])|(?<![A-Za-z{_DIGITS}{_MASK}]))"
-RUN_RE = re.compile(rf"{_START}{_GROUP}(?:{_SEP}{_GROUP})*")
-_SEP_CHARS = frozenset(" \t\u3000\r\n-－—–()（）")
+# The lookahead skips, inside the regex engine, runs too short to be a phone or ID number.
+_RUN_CHARS = rf"[{_DIGITS}{_CONFUSABLE}{_MASK}Xx+＋ \t\u3000\r\n\-－—–()（）]"
+RUN_RE = re.compile(rf"{_START}(?={_RUN_CHARS}{{7}}){_GROUP}(?:{_SEP}{_GROUP})*")
+_GROUP_RE = re.compile(_GROUP)
 
 _TRANSLATE = str.maketrans(
     {
@@ -53,10 +56,10 @@ _PHONE_LABEL_RE = re.compile(r"(?:电话|座机|固话|Tel|TEL|tel|手机|联系
 _EXTENSION_RE = re.compile(r"[ \t]*(?:转|分机|ext\.?|EXT\.?)[ \t]*([0-9０-９]{1,5})")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_THIS_YEAR = date.today().year
+_TODAY = date.today()  # fixed at import: a birth date is never today anyway
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NumberItem:
     """A phone or ID number found in a text. ``value`` is normalised: digits, ``*`` and ``X``."""
 
@@ -79,7 +82,7 @@ def _valid_date(yyyymmdd: str) -> bool:
         day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
         return False
-    return 1900 <= day.year <= _THIS_YEAR and day <= date.today()
+    return 1900 <= day.year and day < _TODAY
 
 
 def validate_id_number(value: str) -> bool:
@@ -193,17 +196,17 @@ def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> Non
         norm: list[str] = []
         where = []
         bounds = [0]
-        pending_sep = ""
-        for i, ch in enumerate(run):
-            if ch in _SEP_CHARS:
-                pending_sep += ch
-                continue
-            if pending_sep:
-                bounds.append(len(norm))
-                seps[len(norm)] = pending_sep
-                pending_sep = ""
-            norm.append(ch)
-            where.append(offset + i)
+        last = 0
+        size = 0
+        for g in _GROUP_RE.finditer(run):
+            gs, ge = g.span()
+            if gs > last and size:
+                bounds.append(size)
+                seps[size] = run[last:gs]
+            norm.append(g.group())
+            where.extend(range(offset + gs, offset + ge))
+            size += ge - gs
+            last = ge
         s = "".join(norm).translate(_TRANSLATE)
         bounds.append(len(s))
     n = len(s)
@@ -271,7 +274,7 @@ def _mobile_groups(start: int, bounds: list[int], seps: dict[int, str]) -> bool:
     if not any(c in "-－—–" for x in inner for c in seps.get(x, "")):
         return True
     edges = [start, *inner, start + 11]
-    return tuple(b - a for a, b in zip(edges, edges[1:], strict=False)) in _HYPHEN_GROUPS
+    return tuple(b - a for a, b in pairwise(edges)) in _HYPHEN_GROUPS
 
 
 def _parse_at(
