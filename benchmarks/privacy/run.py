@@ -171,11 +171,16 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def timed(fn: Callable[[str], list[Span]], texts: list[str]) -> tuple[list[list[Span]], float]:
-    gc.collect()
-    t0 = time.perf_counter()
-    out = [fn(t) for t in texts]
-    return out, time.perf_counter() - t0
+def timed(fn: Callable[[str], list[Span]], texts: list[str], repeat: int) -> tuple[list[list[Span]], float]:
+    """The predictions and the best CPU time of ``repeat`` passes (CPU time: the machine is shared)."""
+    best = float("inf")
+    out: list[list[Span]] = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.process_time()
+        out = [fn(t) for t in texts]
+        best = min(best, time.process_time() - t0)
+    return out, best
 
 
 # --- photos ---------------------------------------------------------------------------------------
@@ -212,6 +217,9 @@ def main() -> None:
     parser.add_argument("--no-photos", action="store_true")
     parser.add_argument("--photos", type=int, default=10)
     parser.add_argument("--tools", default="ours,jionlp,presidio")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="timed passes per tool and set; the best counts"
+    )
     args = parser.parse_args()
 
     all_cpus = os.sched_getaffinity(0)
@@ -234,7 +242,7 @@ def main() -> None:
     for tool, fn in tools.items():
         total_time, total_texts = 0.0, 0
         for set_name, samples in sets.items():
-            preds, secs = timed(fn, [s.text for s in samples])
+            preds, secs = timed(fn, [s.text for s in samples], args.repeat)
             total_time += secs
             total_texts += len(samples)
             if set_name == "pii_free":
@@ -260,12 +268,18 @@ def main() -> None:
         print(f"\nours / presidio throughput: {speed['ours'] / speed['presidio']:.1f}x")
 
     records = data["records"]
+    rec_secs = float("inf")
+    for policy in ("standard", "strict"):
+        mask = record_masker(policy=policy)
+        for _ in range(args.repeat):
+            gc.collect()
+            t0 = time.process_time()
+            for rec in records:
+                mask(rec)
+            secs = time.process_time() - t0
+            rec_secs = min(rec_secs, secs) if policy == "standard" else rec_secs
+        print(f"records masked ({policy}): {len(records) / secs:,.0f} records/s")
     mask = record_masker(policy="standard")
-    gc.collect()
-    t0 = time.perf_counter()
-    for rec in records:
-        mask(rec)
-    rec_secs = time.perf_counter() - t0
     print(
         f"\nrecords masked (8 columns, 6-7 of them personal data): {len(records) / rec_secs:,.0f} records/s (1 core)"
     )

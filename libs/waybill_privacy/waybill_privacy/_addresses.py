@@ -248,15 +248,15 @@ def mask_address(text: str, item: AddressItem, strict: bool) -> str:
 def mask_address_value(value: str, strict: bool) -> str:
     """Mask an address field (the whole value is the address); the fast path for records."""
     v = value.strip()
-    admin_end = _chain_end(v, 0, len(v))
     if strict:
-        keep = admin_end
+        keep = _chain_end(v, 0, len(v))
     else:
-        street = STREET_NO_RE.search(v, admin_end)
+        # No division name holds a digit or a letter, so both searches may start at 0.
+        street = STREET_NO_RE.search(v)
         if street:
             keep = street.end()
         else:
-            detail = _DETAIL_START_RE.search(v, admin_end)
+            detail = _DETAIL_START_RE.search(v)
             keep = detail.start() if detail else len(v)
     if keep >= len(v):
         return v

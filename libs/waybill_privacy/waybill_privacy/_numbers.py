@@ -10,9 +10,9 @@ number from its middle.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from ._tables import AREA_CODES, MOBILE_PREFIXES, PREFECTURE_CODES, PROVINCE_CODES
 
@@ -82,7 +82,7 @@ def _valid_date(yyyymmdd: str) -> bool:
         day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
         return False
-    return 1900 <= day.year and day < _TODAY
+    return day.year >= 1900 and day < _TODAY
 
 
 def validate_id_number(value: str) -> bool:
