@@ -118,3 +118,19 @@ def test_the_division_table_knows_provinces_cities_and_counties(code, name, shor
     from waybill_privacy._tables import DIVISIONS
 
     assert any(d.code == code and d.name == name and d.short == short for d in DIVISIONS)
+
+
+def test_no_division_name_holds_a_digit_or_a_letter():
+    # masking relies on it: the street-and-number search may start at the beginning of an address
+    import re
+
+    from waybill_privacy._tables import CHAINED_NAMES
+
+    assert not [n for n in CHAINED_NAMES if re.search(r"[0-9A-Za-z０-９*＊]", n)]
+
+
+def test_placeholder_divisions_are_not_names():
+    from waybill_privacy._tables import CHAINED_NAMES
+
+    assert "省直辖行政区划" not in CHAINED_NAMES
+    assert {"巴州", "巴音郭楞", "巴音郭楞蒙古自治州"} <= set(CHAINED_NAMES)

@@ -173,3 +173,31 @@ def test_console_script_is_registered():
 
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
     assert project["project"]["scripts"]["waybill-privacy"] == "waybill_privacy.cli:main"
+
+
+def test_mask_csv_streams_in_constant_memory(tmp_path):
+    import tracemalloc
+
+    src = tmp_path / "big.csv"
+    row = "SF{i},张三{i},1381234{j:04d},浙江省杭州市西湖区文三路{j}号华星大厦501室\n"
+    with src.open("w", encoding="utf-8") as fh:
+        fh.write("waybill_no,sender_name,sender_phone,sender_address\n")
+        for i in range(40000):
+            fh.write(row.format(i=i, j=i % 10000))
+    dst = tmp_path / "out.csv"
+    tracemalloc.start()
+    assert main(["mask", str(src), "-o", str(dst)]) == 0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert src.stat().st_size > 3_000_000
+    assert peak < 1_000_000  # the file is over 3 MB; the masker holds one row at a time
+    with dst.open(encoding="utf-8") as fh:
+        fh.readline()
+        assert fh.readline() == "SF0,张**,1******0000,浙江省杭州市西湖区文三路0号****\n"
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal():
+    from waybill_privacy.cli import _progress
+
+    rows = [1, 2, 3]
+    assert _progress(rows, desc="x") is rows
