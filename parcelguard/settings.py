@@ -175,6 +175,14 @@ IMPORT_MAX_BYTES = env_int("PARCELGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The default cache: LocMem per process unless configured. The public tip-off page counts submissions
+# per IP in it (TIPOFF_RATE_LIMIT per TIPOFF_RATE_WINDOW seconds); with several server processes, point
+# it at a shared cache (database or Redis) so the limit holds across them.
+CACHES = {"default": {"BACKEND": env("PARCELGUARD_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+                      "LOCATION": env("PARCELGUARD_CACHE_LOCATION", "parcelguard")}}
+TIPOFF_RATE_LIMIT = env_int("PARCELGUARD_TIPOFF_RATE_LIMIT", 5)
+TIPOFF_RATE_WINDOW = env_int("PARCELGUARD_TIPOFF_RATE_WINDOW", 3600)
+
 TASKS = {
     "default": {
         "BACKEND": env("PARCELGUARD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

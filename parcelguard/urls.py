@@ -3,12 +3,15 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 from parcelguard.api.api import api
+from parcelguard.events.public import tipoff
 
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("parcelguard.accounts.urls")),
     path("registry/", include("parcelguard.registry.urls")),
+    path("events/", include("parcelguard.events.urls")),
+    path("report/", tipoff, name="tipoff"),
     path("trail/", include("parcelguard.trail.urls")),
 ]
 if settings.DEBUG:

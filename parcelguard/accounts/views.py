@@ -54,7 +54,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html", {"items": attention.for_user(request.user)})
+    from parcelguard.events.selectors import unread_count, work_queue
+
+    queue = work_queue(request.user)
+    return render(request, "accounts/home.html", {
+        "items": attention.for_user(request.user), "queue": queue[:15], "queue_total": queue.count(),
+        "unread": unread_count(request.user)})
 
 
 @login_required

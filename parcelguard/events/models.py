@@ -1,0 +1,320 @@
+"""The business-management library (业务管理库): hazard events driven to closure through three tiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parcelguard.core import clock
+from parcelguard.events import deadlines
+from parcelguard.events.states import State, Tier
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Source(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("Grid worker patrol")  # 网格员巡查
+    COUNTY = "county", _("County centre")
+    CITY = "city", _("City bureau")
+    INSPECTION = "inspection", _("Inspection")  # 执法检查
+    PARCEL_ANALYSIS = "parcel_analysis", _("Parcel analysis")  # 数据分析
+    PUBLIC = "public", _("Public tip-off")  # 社会公众举报
+
+
+class HazardType(models.Model):
+    """The configurable taxonomy of hazards (隐患类型), each with its default severity and the
+    rectification period a reminder letter gives: N calendar days or N working days."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    default_severity = models.CharField(_("default severity"), max_length=10, choices=Severity.choices,
+                                        default=Severity.MEDIUM)
+    rectify_days = models.PositiveSmallIntegerField(_("rectification period (days)"), default=5)
+    working_days = models.BooleanField(_("counted in working days"), default=False)
+    requirement = models.CharField(_("what the reminder asks"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("hazard type")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def rectify_deadline(self, start: dt.date) -> dt.datetime:
+        return deadlines.deadline_after(start, self.rectify_days, self.working_days)
+
+
+class LegalBasis(models.Model):
+    """The maintained list of legal bases a penalty may rest on, with the range of the fine (yuan)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("legal basis"), max_length=200)
+    violation = models.CharField(_("violation"), max_length=200)
+    min_amount = models.DecimalField(_("minimum fine"), max_digits=12, decimal_places=2, default=Decimal(0))
+    max_amount = models.DecimalField(_("maximum fine"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.min_amount:,.0f}–{self.max_amount:,.0f})"
+
+    def allows(self, amount: Decimal) -> bool:
+        return self.min_amount <= amount <= self.max_amount
+
+
+class Event(models.Model):
+    """A hazard at a site (or, for a tip-off, at a place in a county) and where its handling stands."""
+
+    scope_path = "jurisdiction_path"
+    scope_enterprise = "enterprise_id"
+
+    hazard_type = models.ForeignKey(HazardType, on_delete=models.PROTECT, related_name="events",
+                                    verbose_name=_("hazard type"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    description = models.TextField(_("description"), max_length=2000)
+    site = models.ForeignKey("registry.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+                             verbose_name=_("site"))
+    enterprise = models.ForeignKey("registry.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="events", verbose_name=_("enterprise"))
+    county = models.ForeignKey("accounts.Jurisdiction", on_delete=models.PROTECT, related_name="county_events",
+                               verbose_name=_("county / district"))
+    jurisdiction_path = models.CharField(max_length=200, editable=False, db_index=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.REPORTED,
+                             db_index=True)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.COUNTY)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True,
+                                    help_text=_("When the current step is due."))
+    rectify_by = models.DateTimeField(_("rectify by"), null=True, blank=True)
+    rework_count = models.PositiveSmallIntegerField(_("rework"), default=0)  # 返工次数
+    reporter = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reported_events", verbose_name=_("reporter"))
+    reported_at = models.DateTimeField(_("reported"), db_index=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("hazard event")
+        indexes = [models.Index(fields=["state", "deadline"]), models.Index(fields=["tier", "state"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.hazard_type}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (State.CLOSED, State.REJECTED)
+
+    @property
+    def deadline_status(self) -> str:
+        return deadlines.status(self.deadline, clock.now()) if self.is_open else ""
+
+    @property
+    def due_day(self) -> dt.date | None:
+        return deadlines.day_of(self.deadline) if self.deadline else None
+
+    @property
+    def where(self) -> str:
+        return str(self.site) if self.site_id else self.place
+
+
+class Transition(models.Model):
+    """One step of one event: append-only. The timeline on screen, the notification outbox and the source
+    of the trail entry. Written only by `events.services._record`."""
+
+    scope_path = "event__jurisdiction_path"
+    scope_enterprise = "event__enterprise_id"
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=20)
+    at = models.DateTimeField(db_index=True)
+    reason = models.TextField(blank=True, max_length=2000)
+    data = models.JSONField(default=dict, blank=True)
+    document_number = models.CharField(max_length=60, blank=True)
+    trail_seq = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            from parcelguard.core.errors import Conflict
+
+            raise Conflict("A transition is never changed once written.", code="transition_immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        from parcelguard.core.errors import Conflict
+
+        raise Conflict("A transition is never deleted.", code="transition_immutable")
+
+
+class TransitionEvidence(models.Model):
+    """The evidence a step carried: the files the user attached and the documents it issued."""
+
+    transition = models.ForeignKey(Transition, on_delete=models.PROTECT, related_name="attachments")
+    evidence = models.ForeignKey("evidence.Evidence", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=[("upload", "upload"), ("document", "document")],
+                            default="upload")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["transition", "evidence"], name="events_attachment_once")]
+
+
+class Outcome(models.TextChoices):
+    FINE = "fine", _("Fine")  # 罚款
+    ADMONITION = "admonition", _("Admonition interview, no penalty")  # 约谈
+
+
+class Case(models.Model):
+    """The city bureau's enforcement case (立案) for one escalated event, and its clocks."""
+
+    scope_path = "event__jurisdiction_path"
+    scope_enterprise = "event__enterprise_id"
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="case")
+    opened_at = models.DateTimeField(_("case opened"))
+    decide_by = models.DateTimeField(_("decide by"))
+    extended = models.BooleanField(_("extended by 30 days"), default=False)
+    notified_at = models.DateTimeField(_("penalty notified"), null=True, blank=True)
+    defence_by = models.DateTimeField(_("defence or hearing request by"), null=True, blank=True)
+    defence = models.TextField(_("defence"), blank=True)
+    hearing_requested = models.BooleanField(_("hearing requested"), default=False)
+    legal_basis = models.ForeignKey(LegalBasis, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("legal basis"))
+    proposed_amount = models.DecimalField(_("proposed fine"), max_digits=12, decimal_places=2, null=True,
+                                          blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    amount = models.DecimalField(_("fine"), max_digits=12, decimal_places=2, null=True, blank=True)
+    serve_by = models.DateTimeField(_("serve by"), null=True, blank=True)
+    served_at = models.DateTimeField(_("served"), null=True, blank=True)
+    pay_by = models.DateTimeField(_("pay by"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    enforced = models.BooleanField(_("enforced"), default=False)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("case")
+
+    def clocks(self) -> list[dict[str, Any]]:
+        """The case clocks of the penalty procedure, each with its state: done, ok, near or overdue."""
+        now = clock.now()
+
+        def row(label: Any, due: dt.datetime | None, done_at: dt.datetime | None) -> dict[str, Any]:
+            state = "done" if done_at else deadlines.status(due, now)
+            if done_at and due and done_at >= due:
+                state = "late"
+            return {"label": label, "due": deadlines.day_of(due) if due else None, "done_at": done_at,
+                    "state": state}
+
+        rows = [row(_("Decide (90 days, +30 with approval)"), self.decide_by, self.decided_at)]
+        if self.defence_by:
+            rows.append(row(_("Defence or hearing request (5 days)"), self.defence_by,
+                            self.defence_by if now >= self.defence_by else None))
+        if self.serve_by:
+            rows.append(row(_("Serve the decision (7 days)"), self.serve_by, self.served_at))
+        if self.pay_by:
+            rows.append(row(_("Pay the fine (15 days)"), self.pay_by, self.paid_at))
+        return rows
+
+    @property
+    def overdue(self) -> list[dict[str, Any]]:
+        return [c for c in self.clocks() if c["state"] == "overdue"]
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Waiting for you")
+    DEADLINE_NEAR = "deadline_near", _("Deadline near")
+    OVERDUE = "overdue", _("Overdue")
+    ESCALATED = "escalated", _("Escalated")
+    ANSWERED = "answered", _("Answered")
+    UPDATE = "update", _("Update")
+
+
+class Notification(models.Model):
+    """The in-app inbox: one row per recipient. `key` makes the sweep's reminders idempotent."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
+    transition = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    message = models.CharField(max_length=300)
+    key = models.CharField(max_length=80)
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="events_notification_once")]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class TipOff(models.Model):
+    """A report from the public (举报). The reporter's name and phone are shown masked."""
+
+    scope_path = "event__jurisdiction_path"
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="tipoff")
+    anonymous = models.BooleanField(_("anonymous"), default=True)
+    reporter_name = models.CharField(_("reporter name"), max_length=40, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+
+    pii_fields = ("reporter_name", "reporter_phone")
+
+
+class RewardStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+
+
+class Reward(models.Model):
+    """The reward ledger (举报奖励): a substantiated tip-off earns a reward, approved then paid."""
+
+    scope_path = "event__jurisdiction_path"
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="reward")
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=RewardStatus.choices,
+                              default=RewardStatus.PROPOSED)
+    proposed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    approved_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_ref = models.CharField(_("payment reference"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
