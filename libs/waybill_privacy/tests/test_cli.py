@@ -201,3 +201,19 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal():
 
     rows = [1, 2, 3]
     assert _progress(rows, desc="x") is rows
+
+
+def test_explain_adds_the_reasons_in_chinese():
+    sink = io.StringIO()
+    run_audit(
+        io.BytesIO('{"id":"a","text":"收件人：张三 138****5678"}\n'.encode()),
+        sink,
+        Policy.STANDARD,
+        explain=True,
+    )
+    row = json.loads(sink.getvalue())
+    assert row["reasons"] == [
+        "姓名完整显示，应至少隐藏1个字",
+        "手机号显示11位中的7位，未达到去标识化标准（至少隐藏6位）",
+    ]
+    assert row["summary"].startswith("不合规：")

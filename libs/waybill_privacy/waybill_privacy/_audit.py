@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 
 from ._addresses import AddressItem, address_meets_standard, find_addresses, mask_address
 from ._masking import mask_id_digits, mask_landline_digits, mask_mobile_digits
@@ -12,6 +14,7 @@ from ._numbers import NumberItem, find_numbers
 from ._types import AuditResult, BatchAudit, FieldKind, Finding, Policy
 
 _NAME_MASK = frozenset("*＊某×●")
+_START = attrgetter("start")
 
 
 def audit_text(text: str, *, policy: Policy | str = Policy.STANDARD, id: str | None = None) -> AuditResult:
@@ -27,18 +30,17 @@ def audit_text(text: str, *, policy: Policy | str = Policy.STANDARD, id: str | N
     phone_spans = [(n.start, n.end) for n in numbers if n.kind in ("mobile", "landline", "virtual")]
     names = find_names(text, phone_spans, num_spans)
     taken = sorted(num_spans + [(n.start, n.end) for n in names])
-    addresses = find_addresses(text, taken) if _may_hold_address(text) else []
+    addresses = find_addresses(text, taken) if _ADDRESS_HINT_RE.search(text) else []
     findings = [_number_finding(text, n, strict) for n in numbers]
     findings += [_name_finding(text, n) for n in names]
     findings += [_address_finding(text, a, strict) for a in addresses]
-    findings.sort(key=lambda f: f.start)
+    findings.sort(key=_START)
     return AuditResult(
         text=text, findings=tuple(findings), masked_text=_apply(text, findings), policy=pol, id=id
     )
 
 
-def _may_hold_address(text: str) -> bool:
-    return any(c in text for c in "路街道巷弄村组号幢栋室楼座址*＊")
+_ADDRESS_HINT_RE = re.compile("[路街道巷弄村组号幢栋室楼座址*＊]")
 
 
 def _apply(text: str, findings: list[Finding]) -> str:

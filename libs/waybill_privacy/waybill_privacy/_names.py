@@ -191,7 +191,10 @@ def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[
         length, sl, hon = got
         s = m.start(4)
         out.append(NameItem(s, s + length, sl, hon, "labelled"))
+    labelled_ends = [n.end for n in out]
     for ps, pe in phone_spans:
+        if any(ps - 6 <= e <= ps for e in labelled_ends):
+            continue  # "收件人：张三 138...": the name is already known
         item = _name_before(text, ps) or _name_after(text, pe)
         if item:
             out.append(item)
