@@ -52,7 +52,7 @@ def _error_line(number: int, code: str, message: str, item_id: Any = None) -> di
     return out
 
 
-def audit_line(raw: bytes, number: int, policy: Policy) -> tuple[dict[str, Any], bool]:
+def audit_line(raw: bytes, number: int, policy: Policy, explain: bool = False) -> tuple[dict[str, Any], bool]:
     """The output object for one input line and whether the line was valid."""
     try:
         line = raw.decode("utf-8")
@@ -75,15 +75,21 @@ def audit_line(raw: bytes, number: int, policy: Policy) -> tuple[dict[str, Any],
         return _error_line(number, "invalid_record", "'text' must be a string", item_id), False
     if item_id is not None and not isinstance(item_id, str | int):
         return _error_line(number, "invalid_record", "'id' must be a string or a number", None), False
-    result = audit_text(text, policy=policy).to_dict()
-    return {"id": item_id, **result}, True
+    result = audit_text(text, policy=policy)
+    out = {"id": item_id, **result.to_dict()}
+    if explain:  # optional fields, outside the contract's required shape
+        out["reasons"] = list(result.reasons)
+        out["summary"] = result.summary()
+    return out, True
 
 
-def run_audit(source: IO[bytes], sink: IO[str], policy: Policy, total: int | None = None) -> int:
+def run_audit(
+    source: IO[bytes], sink: IO[str], policy: Policy, total: int | None = None, explain: bool = False
+) -> int:
     """Stream ``source`` (JSON Lines bytes) to ``sink``; 1 if any line was malformed, else 0."""
     status = 0
     for number, raw in enumerate(_progress(source, desc="audit", total=total), start=1):
-        out, ok = audit_line(raw, number, policy)
+        out, ok = audit_line(raw, number, policy, explain)
         if not ok:
             status = 1
         sink.write(_dumps(out))
@@ -103,7 +109,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             if args.output not in (None, "-")
             else sys.stdout
         )
-        return run_audit(source, sink, policy)
+        return run_audit(source, sink, policy, explain=args.explain)
 
 
 # --- mask ---------------------------------------------------------------------------------------
@@ -268,6 +274,9 @@ def build_parser(prog: str = "waybill-privacy") -> argparse.ArgumentParser:
     audit.add_argument("--output", "-o", help="where to write the results (default: standard output)")
     audit.add_argument(
         "--policy", choices=policies, default="standard", help="masking policy for masked_text"
+    )
+    audit.add_argument(
+        "--explain", action="store_true", help="add 'reasons' and 'summary' (plain Chinese) to each result"
     )
     audit.set_defaults(func=_cmd_audit)
 
