@@ -118,3 +118,24 @@ def test_it_does_not_take_ordinary_words_for_names(text):
 def test_it_reports_a_full_name_as_shown_in_full():
     (f,) = audit_text("收件人：张三").findings
     assert f.reason == "姓名完整显示，应至少隐藏1个字"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "收件人：请填写真实姓名",
+        "收件人：王者荣耀",
+        "寄件人：顺丰速运有限公司",
+        "收件人：杭州华星科技有限公司",
+        "联系人：客服中心",
+        "收件人：前台",
+        "收：到付",
+        "寄：顺丰",
+    ],
+)
+def test_a_label_followed_by_other_words_is_not_a_name(text):
+    assert names(text) == []
+
+
+def test_it_takes_a_dotted_name_whole():
+    assert names("收件人：买买提·艾力 13812345678") == [("买买提·艾力", False, False)]

@@ -15,7 +15,7 @@ _STRONG_LABEL = (
 )
 _WEAK_LABEL = r"收|寄|客户|用户|顾客"
 LABEL_RE = re.compile(
-    rf"(?:({_STRONG_LABEL})|({_WEAK_LABEL}))[ \t\u3000]*([:：]?)[ \t\u3000]*([\u4e00-\u9fff*＊×●·]{{1,6}})"
+    rf"(?:({_STRONG_LABEL})|({_WEAK_LABEL}))[ \t\u3000]*([:：]?)[ \t\u3000]*([\u4e00-\u9fff*＊×●·]{{1,12}})"
 )
 # The candidate stops where one of these begins.
 _BOUNDARY_WORDS = (
@@ -156,7 +156,9 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
     for h in _HONORIFICS:
         if cand.startswith(h, sl) and cand[0] in SINGLE_SURNAMES | _NAME_MASK:
             return sl + len(h), sl, True
-    # given name: up to 2 characters (3 after a masked or unknown surname is still 2)
+    if strong and "·" in cand:  # 买买提·艾力: the whole dotted name
+        return len(cand.rstrip("·")), 1, False
+    # given name: up to 2 characters, or up to 3 mask characters
     length = sl
     while length < len(cand) and cand[length] in _NAME_MASK and length < sl + 3:
         length += 1
@@ -165,11 +167,17 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
             cand.startswith(_BOUNDARY_WORDS, length) or cand[length : length + 2] in DIVISION_PREFIX2
         ):
             break
-        if length == sl and cand.startswith(("电话", "手机", "地址", "先生", "女士")):
+        if length == sl and cand.startswith(("电话", "手机", "地址", "先生", "女士"), length):
             break
         length += 1
     if length == sl:
         return None
+    if length < len(cand) and not (
+        cand[length] in _NAME_MASK
+        or cand.startswith(_BOUNDARY_WORDS, length)
+        or cand[length : length + 2] in DIVISION_PREFIX2
+    ):
+        return None  # the words go on: "收件人：请填写真实姓名", "寄件人：顺丰速运有限公司" are not names
     if cand[:length] in _STOP_NAMES:
         return None
     return length, sl, False
