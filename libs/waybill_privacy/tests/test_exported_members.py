@@ -24,6 +24,7 @@ def test_it_exports_exactly_the_public_api():
             "audit_batch",
             "audit_image",
             "audit_text",
+            "hash_id_number",
             "is_mobile",
             "iter_audit",
             "mask_record",

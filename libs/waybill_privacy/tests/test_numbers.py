@@ -213,3 +213,18 @@ def test_two_numbers_separated_by_a_space_stay_two_numbers():
 
 def test_a_date_before_a_phone_does_not_swallow_it():
     assert phones("2024-05-01 13812345678") == [("13812345678", False, False)]
+
+
+def test_it_hashes_id_numbers_with_a_key_after_normalising_them():
+    import hashlib
+    import hmac
+
+    from waybill_privacy import hash_id_number
+
+    expected = hmac.new(b"k", b"11010519491231002X", hashlib.sha256).hexdigest()
+    assert hash_id_number("11010519491231002x", b"k") == expected
+    assert hash_id_number("110105 19491231 002X", b"k") == expected
+    assert hash_id_number("11O1O519491231OO2X", b"k") == expected
+    assert hash_id_number("11010519491231002X", b"other") != expected
+    with pytest.raises(ValueError):
+        hash_id_number("11010519491231002X", b"")

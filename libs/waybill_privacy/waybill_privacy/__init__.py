@@ -17,7 +17,7 @@ from ._errors import (
 )
 from ._image import ImageAuditResult, ImageFinding, audit_image
 from ._masking import DEFAULT_FIELDS, MaskFn, mask_record, mask_value, record_masker
-from ._numbers import is_mobile, validate_id_number
+from ._numbers import hash_id_number, is_mobile, validate_id_number
 from ._types import AuditResult, BatchAudit, FieldKind, Finding, Policy
 
 __version__ = "0.1.0"
@@ -42,6 +42,7 @@ __all__ = [
     "audit_batch",
     "audit_image",
     "audit_text",
+    "hash_id_number",
     "is_mobile",
     "iter_audit",
     "mask_record",

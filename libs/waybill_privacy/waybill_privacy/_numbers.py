@@ -9,6 +9,8 @@ number from its middle.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -320,3 +322,19 @@ def _parse_at(
     if start + 11 in bset and _mobile_shape(s[start : start + 11]) and _mobile_groups(start, bounds, seps):
         return "mobile", start, start + 11, "", 0
     return None
+
+
+def normalize_id_number(value: str) -> str:
+    """The canonical form of an ID number: OCR confusions repaired, no spaces or hyphens, ``X`` upper case."""
+    return value.strip().translate(_TRANSLATE).replace(" ", "").replace("-", "").replace("*", "").upper()
+
+
+def hash_id_number(value: str, key: bytes) -> str:
+    """Keyed hash (HMAC-SHA256, hex) of an ID number, as ``contracts.md`` section 1 stores senders' IDs.
+
+    The number is normalised first (:func:`normalize_id_number`), so ``11010519491231002x`` and
+    ``110105 19491231 002X`` hash alike. ``key`` comes from configuration and must not be empty.
+    """
+    if not key:
+        raise ValueError("the HMAC key must not be empty")
+    return hmac.new(key, normalize_id_number(value).encode("ascii", "replace"), hashlib.sha256).hexdigest()
