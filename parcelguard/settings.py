@@ -39,6 +39,7 @@ PARCELGUARD_AUTHORITY_NAME = env("PARCELGUARD_AUTHORITY_NAME", "莆田市邮政�
 DATA_DIR = Path(env("PARCELGUARD_DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

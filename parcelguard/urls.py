@@ -2,10 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
 
+from parcelguard.accounts.admin import site as admin_site
 from parcelguard.api.api import api
 from parcelguard.events.public import tipoff
 
 urlpatterns = [
+    path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("parcelguard.accounts.urls")),

@@ -85,3 +85,10 @@ def test_the_interface_is_chinese_by_default_and_english_on_request(cast, client
     assert "待我关注" in client.get("/", headers={"accept-language": "en-US,en"}).content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "What needs my attention" in client.get("/").content.decode()
+
+
+def test_only_the_administrator_role_reaches_account_management(cast, client_for):
+    assert client_for(cast.admin).get("/admin/accounts/user/").status_code == 200
+    for user in (cast.city_bureau, cast.centre_a, cast.officer_x, cast.procurator):
+        response = client_for(user).get("/admin/accounts/user/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
