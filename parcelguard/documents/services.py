@@ -125,7 +125,8 @@ def _template_context(doc_type: str, context: dict[str, Any], number: str) -> di
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # slow import: only when a PDF is made
 
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    for name in ("weasyprint", "weasyprint.progress"):  # step-by-step INFO lines on every PDF
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     html = render_to_string(template, context)
     return bytes(HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
