@@ -291,6 +291,30 @@ PII_FREE = [
     "{brand} 电子面单 {wb} {date}",
     "时间 {date} 状态 已揽收 操作员工号 {order6}",
     "您在{city}{county}购买的商品已出库，订单编号{order}",
+    "寄件人：{company}，客服电话{svc}",
+    "收件人：{company}前台代收，营业时间9:00-18:00",
+    "收件人信息：请填写真实姓名和手机号码",
+    "联系人：{company}客服中心 {svc}",
+    "{city}{county}人民政府 地址：{county}政务服务中心{n}号窗口",
+    "快递员王师傅已接单，预计{time}到达{city}{county}",
+    "黄金周期间{province}部分地区快件延误{n2}小时，敬请谅解",
+    "已放入{city}{county}丰巢柜，取件码{code6}，请于{date}前取件",
+    "{brand}重量{w}kg 尺寸{n}×{n2}×{n}cm 保价{price}元 条码{order}",
+    "批次号：{order} 工号 {order6} 扫描时间 {date} {time}",
+]
+COMPANIES = [
+    "顺丰速运有限公司",
+    "杭州华星科技有限公司",
+    "京东物流",
+    "中通快递",
+    "阳光电器商行",
+    "王府井百货",
+    "张小泉刀剪店",
+    "李宁体育用品",
+    "周大福珠宝",
+    "海尔电器",
+    "马记牛肉面",
+    "高德地图",
 ]
 
 
@@ -319,6 +343,8 @@ def pii_free_text(rng: random.Random) -> str:
         n=rng.randint(1, 300),
         n2=rng.randint(1, 48),
         code=f"{rng.randint(1, 30)}-{rng.randint(1, 6)}-{rng.randint(1000, 9999)}",
+        code6=f"{rng.randrange(10**5, 10**8)}",
+        company=rng.choice(COMPANIES),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._tables import COMPOUND_SURNAMES, DIVISION_PREFIX2, SINGLE_SURNAMES
+from ._tables import ANCHOR_NAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES, division_at
 
 _NAME_MASK = frozenset("*＊某×●")
 _STRONG_LABEL = (
@@ -29,8 +29,6 @@ _BOUNDARY_WORDS = (
     "女士",
     "小姐",
     "身份",
-    "电",
-    "手",
     "Tel",
     "TEL",
     "寄",
@@ -164,7 +162,7 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
         length += 1
     while length < len(cand) and length < sl + 2:
         if length > sl and (
-            cand.startswith(_BOUNDARY_WORDS, length) or cand[length : length + 2] in DIVISION_PREFIX2
+            cand.startswith(_BOUNDARY_WORDS, length) or division_at(cand, length, ANCHOR_NAMES)
         ):
             break
         if length == sl and cand.startswith(("电话", "手机", "地址", "先生", "女士"), length):
@@ -175,7 +173,7 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
     if length < len(cand) and not (
         cand[length] in _NAME_MASK
         or cand.startswith(_BOUNDARY_WORDS, length)
-        or cand[length : length + 2] in DIVISION_PREFIX2
+        or division_at(cand, length, ANCHOR_NAMES)
     ):
         return None  # the words go on: "收件人：请填写真实姓名", "寄件人：顺丰速运有限公司" are not names
     if cand[:length] in _STOP_NAMES:
@@ -271,7 +269,7 @@ def _plausible(cand: str) -> int:
     if (
         cand in _STOP_NAMES
         or cand.startswith(_PHONE_WORD_TAIL)
-        or (cand[:2] in DIVISION_PREFIX2 and cand[0] not in SINGLE_SURNAMES)
+        or (cand[0] not in SINGLE_SURNAMES and division_at(cand, 0, ANCHOR_NAMES))
     ):
         return 0
     if cand[:2] in COMPOUND_SURNAMES and 3 <= len(cand) <= 4:

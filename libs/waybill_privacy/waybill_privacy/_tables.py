@@ -177,3 +177,14 @@ for _n in CHAINED_NAMES:
 DIVISION_PREFIX_NAMES: dict[str, tuple[str, ...]] = {
     k: tuple(sorted(v, key=len, reverse=True)) for k, v in _names_by_prefix.items()
 }
+
+
+def division_at(text: str, pos: int, names: dict[str, frozenset[int]]) -> int:
+    """Length of the longest division name of ``names`` starting at ``text[pos]`` (0 if none)."""
+    candidates = DIVISION_PREFIX_NAMES.get(text[pos : pos + 2])
+    if candidates is None:
+        return 0
+    for name in candidates:
+        if name in names and text.startswith(name, pos):
+            return len(name)
+    return 0
