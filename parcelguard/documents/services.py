@@ -2,7 +2,7 @@
 official style, stored as evidence and appended to the trail.
 
 Context keys (all optional: a missing value prints as a blank line to fill in by hand). Every type:
-    authority        issuing authority, default settings DOCUMENT_AUTHORITY (莆田市邮政管理局)
+    authority        issuing authority, default PARCELGUARD_DOCUMENT_AUTHORITY, else PARCELGUARD_AUTHORITY_NAME
     issue_date       date printed at the foot (default: today, in the official style 二〇二六年…)
     contact_name, contact_phone   the bureau's contact for the party
 reminder (提醒函) and rectification (整改通知书):
@@ -62,7 +62,7 @@ def _conf(name: str, default: str) -> str:
 
 
 def authority() -> str:
-    return _conf("DOCUMENT_AUTHORITY", "莆田市邮政管理局")
+    return _conf("DOCUMENT_AUTHORITY", getattr(settings, "PARCELGUARD_AUTHORITY_NAME", "") or "莆田市邮政管理局")
 
 
 def prefixes() -> dict[str, str]:
