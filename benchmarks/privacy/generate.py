@@ -80,7 +80,11 @@ class Builder:
         return Sample("".join(self.parts), self.spans)
 
 
-_COUNTIES = [d for d in DIVISIONS if d.level == 3 and d.code != "000000" and d.code[4:] != "99"]
+_COUNTIES = [
+    d
+    for d in DIVISIONS
+    if d.level == 3 and d.code != "000000" and d.code[4:] != "99" and "直辖" not in d.name
+]
 _BY_CODE = {d.code: d for d in DIVISIONS}
 _AREA = sorted(AREA_CODES)
 _PREFIXES = sorted(MOBILE_PREFIXES)
@@ -121,7 +125,7 @@ def address(rng: random.Random) -> tuple[str, int]:
     parts = []
     if prov and rng.random() < 0.8:
         parts.append(prov.short if prov.short and rng.random() < 0.3 else prov.name)
-    if pref and pref.name != (prov.name if prov else None):
+    if pref and "直辖" not in pref.name and pref.name != (prov.name if prov else None):
         parts.append(pref.short if pref.short and rng.random() < 0.2 else pref.name)
     parts.append(county.name)
     head = "".join(parts)

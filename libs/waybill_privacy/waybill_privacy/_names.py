@@ -97,7 +97,6 @@ _STOP_NAMES = frozenset(
         "女士",
         "小姐",
         "人",
-        "方",
         "件",
         "到",
         "货",
@@ -140,8 +139,21 @@ def surname_length(name: str) -> int:
     return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
 
 
+# A masked name may keep only the first character of a compound surname: 闾***, 亓***.
+_SURNAME_FIRST = SINGLE_SURNAMES | {c[0] for c in COMPOUND_SURNAMES}
+
+
+def _masked_after_first(name: str) -> bool:
+    return len(name) >= 2 and name[0] in _SURNAME_FIRST and all(c in _NAME_MASK for c in name[1:])
+
+
 def _has_surname(name: str) -> bool:
-    return name[:2] in COMPOUND_SURNAMES or name[0] in SINGLE_SURNAMES or name[0] in _NAME_MASK
+    return (
+        name[:2] in COMPOUND_SURNAMES
+        or name[0] in SINGLE_SURNAMES
+        or name[0] in _NAME_MASK
+        or _masked_after_first(name[:2])
+    )
 
 
 def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
@@ -276,6 +288,6 @@ def _plausible(cand: str) -> int:
         return 2
     if cand[0] in SINGLE_SURNAMES and 2 <= len(cand) <= 3 and not any(c in _LEFT_BOUNDARY for c in cand[1:]):
         return 1
-    if cand[0] in SINGLE_SURNAMES and len(cand) == 4 and all(c in _NAME_MASK for c in cand[1:]):
-        return 1  # a masked compound-surname name: 宗***
+    if len(cand) <= 4 and _masked_after_first(cand):
+        return 1  # a masked name, perhaps of a compound surname: 宗***, 亓**
     return 0
