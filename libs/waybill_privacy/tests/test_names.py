@@ -23,7 +23,11 @@ def names(text):
         (
             "收件人：买买提 13812345678",
             "买买提",
-        ),  # not in the surname table, but after a strong label and colon
+        ),
+        (
+            "联系人方雪0470 60348457",
+            "方雪",
+        ),  # 方 is a surname, not the 方 of 收方  # not in the surname table, but after a strong label and colon
     ],
 )
 def test_it_finds_names_after_labels(text, found):
@@ -89,6 +93,9 @@ def test_it_finds_names_next_to_a_phone(text, found):
         ("收件人：张某某", "张某某"),
         ("收件人：张先生", "张先生"),
         ("收件人：李女士", "李女士"),
+        ("寄件人方** 手机:15164136464", "方**"),
+        ("收：闾***，电话14697166837", "闾***"),  # 闾丘 with only its first character shown
+        ("亓*** 14872146330", "亓***"),
     ],
 )
 def test_masked_names_and_honorifics_meet_the_standard(text, found):
