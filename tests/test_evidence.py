@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import struct
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -87,6 +88,27 @@ def test_capture_time_and_gps_are_read_from_exif(cast):
     assert evidence.captured_at == dt.datetime(2026, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert evidence.latitude == pytest.approx(25.46)
     assert evidence.longitude == pytest.approx(119.02)
+
+
+def box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def phone_clip() -> bytes:
+    """An MP4 as a phone writes it: creation time in moov/mvhd, ISO 6709 place in moov/udta/©xyz."""
+    seconds = int((dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)
+                   - dt.datetime(1904, 1, 1, tzinfo=dt.UTC)).total_seconds())
+    mvhd = box(b"mvhd", b"\x00\x00\x00\x00" + struct.pack(">II", seconds, seconds) + b"\x00" * 88)
+    xyz = box(b"\xa9xyz", b"\x00\x12\x15\xc7" + b"+25.4600+119.0200/")
+    moov = box(b"moov", mvhd + box(b"udta", xyz))
+    return box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2") + box(b"mdat", b"\x00" * 500) + moov
+
+
+def test_capture_time_and_place_are_read_from_a_phone_video(cast):
+    evidence = evidence_store(actor=None, upload=upload(phone_clip(), "VID_20261120.mp4"))
+    assert evidence.content_type == "video/mp4"
+    assert evidence.captured_at == dt.datetime(2026, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert (evidence.latitude, evidence.longitude) == (25.46, 119.02)
 
 
 def test_a_photo_without_exif_has_no_time_or_place(cast):

@@ -26,6 +26,7 @@ from parcelguard.core import clock
 from parcelguard.core.errors import Invalid
 from parcelguard.evidence import conf
 from parcelguard.evidence.models import Evidence
+from parcelguard.evidence.video import video_metadata
 from parcelguard.trail.services import trail_append
 
 __all__ = [
@@ -184,6 +185,8 @@ def evidence_store(*, actor: Any, upload: File, purpose: str = "") -> Evidence:
     thumb = b""
     if mime in _PILLOW_FORMATS:
         meta, thumb = _inspect_image(upload, mime)
+    elif mime in conf.VIDEO_TYPES:
+        meta = video_metadata(upload, size)
     digest = _sha256(upload)
     original = os.path.basename((upload.name or "file").replace("\\", "/"))[:255] or "file"
     with transaction.atomic():
