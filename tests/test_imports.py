@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from parcelguard.core.errors import DomainError
 from parcelguard.registry.imports import ImportRejected, import_apply, import_preview
 from parcelguard.registry.models import ChangeRecord, Enterprise, Site
 from parcelguard.testing.cast import credit_code
@@ -79,9 +80,9 @@ def test_a_bad_row_is_named_by_row_and_column_and_nothing_is_written(cast, bad_r
     error = preview.errors[0]
     assert error.row == 4 and error.column == column
     assert fragment in str(error)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(DomainError) as exc:
         import_apply(user=cast.centre_a, kind_slug="sites", data=data)
-    assert getattr(exc.value, "code", "") == "import_invalid"
+    assert exc.value.code == "import_invalid"
     assert counts() == before
 
 
@@ -98,7 +99,7 @@ def test_a_county_cannot_import_sites_into_another_county(cast):
     preview = import_preview(user=cast.centre_b, kind_slug="sites", data=data)
     assert len(preview.errors) == 2
     before = counts()
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError):
         import_apply(user=cast.centre_b, kind_slug="sites", data=data)
     assert counts() == before
 
@@ -154,9 +155,9 @@ def test_the_import_page_previews_then_imports_on_confirmation(cast, client_for)
 
 def test_a_grid_worker_and_a_procurator_may_not_import(cast, client_for):
     for user in (cast.worker_a1, cast.procurator):
-        with pytest.raises(Exception) as exc:
+        with pytest.raises(DomainError) as exc:
             import_preview(user=user, kind_slug="sites", data=xlsx(site_rows(cast)))
-        assert getattr(exc.value, "code", "") == "forbidden"
+        assert exc.value.code == "forbidden"
         assert client_for(user).get("/registry/import/").status_code == 403
 
 

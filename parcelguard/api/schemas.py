@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import StringConstraints
 
+
 # PostgreSQL text cannot hold NUL; refuse it at the door rather than fail at the database.
-def Text(max_length: int, min_length: int = 0) -> type[str]:  # noqa: N802 (a type factory)
+def Text(max_length: int, min_length: int = 0) -> type[str]:
     return Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=max_length,  # type: ignore[return-value]
                                             min_length=min_length)]
 
@@ -21,12 +22,9 @@ class Error(Schema):
     error: ErrorBody
 
 
-T = TypeVar("T")
+ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
-class Page(Schema, Generic[T]):
+class Page[T](Schema):
     count: int
     items: list[T]
-
-
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}

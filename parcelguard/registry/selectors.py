@@ -33,8 +33,4 @@ def registry_list(*, user: Any, kind: Kind, q: str = "", filters: dict[str, str]
     if distinct:
         qs = qs.distinct()
     field_name = sort.lstrip("-")
-    if field_name in kind.sortable:
-        qs = qs.order_by(sort, "pk")
-    else:
-        qs = qs.order_by(kind.default_sort, "pk")
-    return qs
+    return qs.order_by(sort if field_name in kind.sortable else kind.default_sort, "pk")

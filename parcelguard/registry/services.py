@@ -64,9 +64,8 @@ def _check_placement(user: Any, obj: models.Model) -> None:
     from parcelguard.accounts.roles import Role
 
     site = obj if isinstance(obj, Site) else getattr(obj, "site", None)
-    if isinstance(obj, Site):
-        if not jurisdiction_allowed(user, obj.grid or obj.county):
-            raise Forbidden(_("You may not place a site outside your jurisdiction."), code="outside_jurisdiction")
+    if isinstance(obj, Site) and not jurisdiction_allowed(user, obj.grid or obj.county):
+        raise Forbidden(_("You may not place a site outside your jurisdiction."), code="outside_jurisdiction")
     if user.role == Role.ENTERPRISE:
         enterprise_id = obj.pk if isinstance(obj, Enterprise) else getattr(site or obj, "enterprise_id", None)
         if enterprise_id != user.enterprise_id:

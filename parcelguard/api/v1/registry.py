@@ -399,3 +399,163 @@ def history(request: HttpRequest, kind: str, pk: int) -> list[ChangeOut]:
     obj = get_for(request.user, kind_of(kind).model, pk=pk)
     return [ChangeOut(at=c.at, action=c.action, actor=c.actor.username if c.actor else None, changes=c.changes,
                       reason=c.reason) for c in services.history_of(obj)[:500]]
+
+
+# ---- writes for site-bound records: machines, status windows, staff, safety officers, cameras -------
+
+def _site_for_write(request: HttpRequest, code: str) -> Site:
+    """The site a new record belongs to, looked up through the user's scope (unknown and foreign alike 404)."""
+    return get_for(request.user, Site, code=code)
+
+
+def _create(request: HttpRequest, model: type[models.Model], data: dict[str, Any]) -> Any:
+    return services.record_create(user=request.user, model=model, data=data)
+
+
+def _update(request: HttpRequest, model: type[models.Model], pk: int, body: Schema) -> Any:
+    require(request.user, Perm.REGISTRY_VIEW)
+    obj = get_for(request.user, model, pk=pk)
+    data = body.dict(exclude_unset=True, exclude={"version"})
+    return services.record_update(user=request.user, obj=obj, data=data, version=body.version)  # type: ignore[attr-defined]
+
+
+class MachineIn(Schema):
+    code: Text(40, 1)  # type: ignore[valid-type]
+    site_code: Text(40, 1)  # type: ignore[valid-type]
+    model_name: Text(60, 1)  # type: ignore[valid-type]
+    serial_no: Text(60, 1)  # type: ignore[valid-type]
+    capacity_per_hour: int = Field(..., ge=1, le=100_000)
+    networked: bool = False
+    status: Text(12) = "in_service"  # type: ignore[valid-type]
+    installed_on: dt.date | None = None
+
+
+class MachinePatch(Schema):
+    version: int = Field(..., ge=1, le=2_000_000_000)
+    model_name: Text(60, 1) | None = None  # type: ignore[valid-type]
+    serial_no: Text(60, 1) | None = None  # type: ignore[valid-type]
+    capacity_per_hour: int | None = Field(None, ge=1, le=100_000)
+    networked: bool | None = None
+    status: Text(12) | None = None  # type: ignore[valid-type]
+    installed_on: dt.date | None = None
+
+
+@router.post("/machines", response={201: MachineOut, **ERRORS}, summary="Register an X-ray machine")
+def machine_create(request: HttpRequest, body: MachineIn) -> Status[MachineOut]:
+    data = body.dict(exclude={"site_code"}) | {"site": _site_for_write(request, body.site_code)}
+    return Status(201, MachineOut.of(_create(request, XrayMachine, data)))  # type: ignore[arg-type]
+
+
+@router.patch("/machines/{pk}", response={200: MachineOut, **ERRORS}, summary="Change an X-ray machine")
+def machine_update(request: HttpRequest, pk: int, body: MachinePatch) -> MachineOut:
+    return MachineOut.of(_update(request, XrayMachine, pk, body))
+
+
+class WindowIn(Schema):
+    status: Text(12, 1)  # type: ignore[valid-type]
+    start: dt.datetime
+    end: dt.datetime | None = None
+    note: Text(200) = ""  # type: ignore[valid-type]
+
+
+@router.post("/machines/{pk}/status-windows", response={201: WindowOut, **ERRORS},
+             summary="Record a window in which the machine could not screen (offline, maintenance, broken)")
+def machine_window_create(request: HttpRequest, pk: int, body: WindowIn) -> Status[WindowOut]:
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from parcelguard.registry.models import MachineStatus
+
+    require(request.user, Perm.REGISTRY_EDIT)
+    machine = get_for(request.user, XrayMachine, pk=pk)
+    if body.status not in (MachineStatus.OFFLINE, MachineStatus.MAINTENANCE, MachineStatus.BROKEN):
+        raise Invalid("status must be offline, maintenance or broken", code="invalid_status")
+    if body.end is not None and body.end <= body.start:
+        raise Invalid("end must be after start", code="invalid_window")
+    window = MachineStatusWindow(machine=machine, status=body.status, start=body.start, end=body.end, note=body.note)
+    try:
+        window.full_clean()
+        with transaction.atomic():
+            window.save()
+            services.record_change(actor=request.user, obj=machine, action="update", reason=body.note,
+                                   changes={"status_window": [None, f"{body.status} {body.start:%Y-%m-%d %H:%M}"]})
+    except (ValidationError, IntegrityError) as exc:
+        raise Invalid("the window is not valid", code="invalid_window") from exc
+    return Status(201, WindowOut(status=window.status, start=window.start, end=window.end, note=window.note))  # type: ignore[arg-type]
+
+
+class PersonIn(Schema):
+    site_code: Text(40, 1)  # type: ignore[valid-type]
+    name: Text(40, 1)  # type: ignore[valid-type]
+    phone: Text(30) = ""  # type: ignore[valid-type]
+    status: Text(10) = "active"  # type: ignore[valid-type]
+
+
+class StaffIn(PersonIn):
+    position: Text(20, 1)  # type: ignore[valid-type]
+    trained_on: dt.date | None = None
+    id_number: Text(18) = ""  # type: ignore[valid-type]
+
+
+class PersonPatch(Schema):
+    version: int = Field(..., ge=1, le=2_000_000_000)
+    name: Text(40, 1) | None = None  # type: ignore[valid-type]
+    phone: Text(30) | None = None  # type: ignore[valid-type]
+    status: Text(10) | None = None  # type: ignore[valid-type]
+
+
+@router.post("/staff", response={201: PersonOut, **ERRORS},
+             summary="Register a staff member (an ID number, if given, is stored only as a keyed hash)")
+def staff_create(request: HttpRequest, body: StaffIn) -> Status[PersonOut]:
+    from parcelguard.core.pii import id_number_hash
+    from parcelguard.registry.models import Staff
+
+    data = body.dict(exclude={"site_code", "id_number"}) | {"site": _site_for_write(request, body.site_code)}
+    if body.id_number:
+        data["id_number_hash"] = id_number_hash(body.id_number)
+    return Status(201, _person(_create(request, Staff, data)))  # type: ignore[arg-type]
+
+
+@router.patch("/staff/{pk}", response={200: PersonOut, **ERRORS}, summary="Change a staff member")
+def staff_update(request: HttpRequest, pk: int, body: PersonPatch) -> PersonOut:
+    from parcelguard.registry.models import Staff
+
+    return _person(_update(request, Staff, pk, body))
+
+
+class OfficerIn(PersonIn):
+    filed_on: dt.date | None = None
+
+
+@router.post("/safety-officers", response={201: PersonOut, **ERRORS}, summary="File a safety officer")
+def officer_create(request: HttpRequest, body: OfficerIn) -> Status[PersonOut]:
+    from parcelguard.registry.models import SafetyOfficer
+
+    data = body.dict(exclude={"site_code"}) | {"site": _site_for_write(request, body.site_code)}
+    return Status(201, _person(_create(request, SafetyOfficer, data)))  # type: ignore[arg-type]
+
+
+@router.patch("/safety-officers/{pk}", response={200: PersonOut, **ERRORS}, summary="Change a safety officer")
+def officer_update(request: HttpRequest, pk: int, body: PersonPatch) -> PersonOut:
+    from parcelguard.registry.models import SafetyOfficer
+
+    return _person(_update(request, SafetyOfficer, pk, body))
+
+
+class CameraIn(Schema):
+    code: Text(40, 1)  # type: ignore[valid-type]
+    site_code: Text(40, 1)  # type: ignore[valid-type]
+    location: Text(60, 1)  # type: ignore[valid-type]
+    protocol: Text(10, 1)  # type: ignore[valid-type]
+    stream_url: Text(300, 1)  # type: ignore[valid-type]
+    status: Text(10) = "active"  # type: ignore[valid-type]
+
+
+@router.post("/cameras", response={201: CameraOut, **ERRORS}, summary="Register a camera")
+def camera_create(request: HttpRequest, body: CameraIn) -> Status[CameraOut]:
+    from parcelguard.registry.models import Camera
+
+    data = body.dict(exclude={"site_code"}) | {"site": _site_for_write(request, body.site_code)}
+    c = _create(request, Camera, data)
+    return Status(201, CameraOut(id=c.pk, code=c.code, site_code=c.site.code, location=c.location,  # type: ignore[arg-type]
+                                 protocol=c.protocol, stream_url=c.stream_url, status=c.status))

@@ -47,5 +47,5 @@ def label(kind: Any, path: str) -> str:
 
     try:
         return str(capfirst(kind.model._meta.get_field(path).verbose_name))
-    except Exception:  # noqa: BLE001 (a computed column has no model field)
+    except Exception:
         return path
