@@ -58,8 +58,9 @@ def duckdb_connect(config: AuditConfig) -> duckdb.DuckDBPyConnection:
     conn.execute("SET preserve_insertion_order = false")
     if config.duckdb_threads is not None:
         conn.execute(f"SET threads = {int(config.duckdb_threads)}")
-    if config.duckdb_temp_directory is not None:
-        conn.execute("SET temp_directory = ?", [config.duckdb_temp_directory])
+    # Spill files go to the system temporary directory, never into the working directory.
+    temp = config.duckdb_temp_directory or str(Path(tempfile.gettempdir()) / "parcel_audit_duckdb")
+    conn.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
     return conn
 
 

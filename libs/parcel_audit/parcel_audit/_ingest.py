@@ -21,7 +21,7 @@ from parcel_audit._config import AuditConfig
 from parcel_audit._engine import duckdb_connect
 from parcel_audit._errors import InputError, SchemaError
 from parcel_audit._schema import RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS
-from parcel_audit._sources import Source, describe_source, local_timestamp, relation_sql, source_name
+from parcel_audit._sources import Source, local_timestamp, relation_sql, source_name, source_types
 
 __all__ = ["IngestReport", "ingest", "store_partitions"]
 
@@ -63,12 +63,32 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _staging_sql(relation: str, columns: list[str], config: AuditConfig) -> str:
+def _staging_sql(relation: str, types: dict[str, str]) -> str:
+    """Raw text of every contract column (for the reject file and text parsing) and, where the source
+    column is already typed (Parquet, Arrow), the native value, which skips parsing text."""
+
     def text(c: str) -> str:
-        return "CAST(NULL AS VARCHAR)" if c not in columns else f"NULLIF(TRIM(CAST(\"{c}\" AS VARCHAR)), '')"
+        return "CAST(NULL AS VARCHAR)" if c not in types else f"NULLIF(TRIM(CAST(\"{c}\" AS VARCHAR)), '')"
+
+    def timestamp(c: str) -> str:
+        if types.get(c, "").startswith("TIMESTAMP"):
+            return f'CAST("{c}" AS TIMESTAMP)'  # a TIMESTAMPTZ is converted to Asia/Shanghai here
+        return local_timestamp(text(c))
+
+    def boolean(c: str) -> str:
+        if types.get(c) == "BOOLEAN":
+            return f'"{c}"'
+        low = f"LOWER({text(c)})"
+        return f"CASE WHEN {low} IN {_TRUE} THEN true WHEN {low} IN {_FALSE} THEN false END"
 
     raw = ",\n".join(f"{text(c)} AS raw_{c}" for c in RECORD_COLUMNS)
-    return f"SELECT row_number() OVER () AS source_row,\n{raw}\nFROM {relation}"
+    # Parquet and Arrow sources carry their row number; CSV rows are numbered in file order, a
+    # window that buffers the batch (CSV batches are the small ones).
+    row = "__source_row" if "__source_row" in types else "row_number() OVER ()"
+    return f"""SELECT {row} AS source_row, {raw},
+        {timestamp('accepted_at')} AS nat_accepted_at, {timestamp('screened_at')} AS nat_screened_at,
+        {boolean('realname_verified')} AS nat_realname_verified, {boolean('inspected')} AS nat_inspected
+    FROM {relation}"""
 
 
 def _typed_sql(config: AuditConfig) -> str:
@@ -76,10 +96,6 @@ def _typed_sql(config: AuditConfig) -> str:
     brand_ok = f"brand IN ({known})"
     if config.allow_other_brands:
         brand_ok = f"({brand_ok} OR regexp_full_match(brand, '[A-Z0-9]{{2,8}}'))"
-
-    def boolean(c: str) -> str:
-        low = f"LOWER(raw_{c})"
-        return f"CASE WHEN {low} IN {_TRUE} THEN true WHEN {low} IN {_FALSE} THEN false END"
 
     reasons = [
         *(f"CASE WHEN raw_{c} IS NULL THEN 'missing_value:{c}' END" for c in REQUIRED_RECORD_COLUMNS),
@@ -100,13 +116,13 @@ def _typed_sql(config: AuditConfig) -> str:
     WITH typed AS (
         SELECT
             source_row, raw_waybill_no AS waybill_no, UPPER(raw_brand) AS brand, raw_outlet_id AS outlet_id,
-            {local_timestamp('raw_accepted_at')} AS accepted_at,
+            nat_accepted_at AS accepted_at,
             LOWER(raw_sender_id_hash) AS sender_id_hash,
-            {boolean('realname_verified')} AS realname_verified,
-            {boolean('inspected')} AS inspected,
+            nat_realname_verified AS realname_verified,
+            nat_inspected AS inspected,
             raw_inspector_id AS inspector_id,
             raw_screening_machine_id AS screening_machine_id,
-            {local_timestamp('raw_screened_at')} AS screened_at,
+            nat_screened_at AS screened_at,
             LOWER(raw_screening_result) AS screening_result,
             raw_item_category AS item_category,
             raw_dest_county_code AS dest_county_code,
@@ -127,7 +143,7 @@ _STORE_SELECT = """
 # above the row group size: every waybill_no column chunk gets dictionary encoding and a bloom filter.
 _PARQUET_OPTIONS = (
     "FORMAT parquet, PARTITION_BY (accept_date), APPEND true, FILENAME_PATTERN 'part-{uuid}', "
-    "COMPRESSION zstd, ROW_GROUP_SIZE 122880, DICTIONARY_SIZE_LIMIT 1000000, "
+    "COMPRESSION snappy, ROW_GROUP_SIZE 122880, DICTIONARY_SIZE_LIMIT 200000, "
     "BLOOM_FILTER_FALSE_POSITIVE_RATIO 0.01"
 )
 
@@ -170,22 +186,27 @@ def ingest(
 def _ingest(
     conn: duckdb.DuckDBPyConnection, source: Source, store: Path, rejects: Path, config: AuditConfig
 ) -> IngestReport:
-    relation = relation_sql(conn, source, "_source")
-    columns = describe_source(conn, relation)
-    missing = [c for c in REQUIRED_RECORD_COLUMNS if c not in columns]
+    relation = relation_sql(conn, source, "_source", row_numbers=True)
+    types = source_types(conn, relation)
+    missing = [c for c in REQUIRED_RECORD_COLUMNS if c not in types]
     if missing:
         raise SchemaError(source_name(source), missing)
-    conn.execute(f"CREATE TEMP TABLE staged AS {_staging_sql(relation, columns, config)}")
-    conn.execute(f"CREATE TEMP TABLE checked AS {_typed_sql(config)}")
+    # Views, not tables: the source is scanned a few times instead of being held in memory.
+    conn.execute(f"CREATE TEMP VIEW staged AS {_staging_sql(relation, types)}")
+    conn.execute(f"CREATE TEMP VIEW checked AS {_typed_sql(config)}")
     # Duplicates within the batch: the first valid occurrence wins, later ones are rejected.
     conn.execute(
+        """CREATE TEMP TABLE first_of_dup AS SELECT waybill_no, MIN(source_row) AS keep FROM checked
+        WHERE reasons = '' GROUP BY waybill_no HAVING COUNT(*) > 1"""
+    )
+    conn.execute(
         """
-        CREATE TEMP TABLE judged AS
-        SELECT *, CASE
-            WHEN reasons <> '' THEN reasons
-            WHEN row_number() OVER (PARTITION BY waybill_no ORDER BY source_row) > 1 THEN 'duplicate_waybill'
+        CREATE TEMP VIEW judged AS
+        SELECT c.*, CASE
+            WHEN c.reasons <> '' THEN c.reasons
+            WHEN d.keep IS NOT NULL AND c.source_row <> d.keep THEN 'duplicate_waybill'
             ELSE '' END AS reject_reason
-        FROM checked
+        FROM checked c LEFT JOIN first_of_dup d ON c.waybill_no = d.waybill_no
         """
     )
     partitions = store_partitions(store)
@@ -199,18 +220,22 @@ def _ingest(
     else:
         conn.execute("CREATE TEMP TABLE present (waybill_no VARCHAR)")
     conn.execute(
-        """CREATE TEMP TABLE good AS SELECT * FROM judged WHERE reject_reason = ''
+        """CREATE TEMP VIEW good AS SELECT * FROM judged WHERE reject_reason = ''
         AND waybill_no NOT IN (SELECT waybill_no FROM present)"""
     )
+    conn.execute(
+        "CREATE TEMP TABLE rejected AS SELECT * FROM judged WHERE reject_reason <> ''"
+    )
     counts = conn.execute(
-        "SELECT (SELECT COUNT(*) FROM judged), (SELECT COUNT(*) FROM good), (SELECT COUNT(*) FROM present)"
+        "SELECT (SELECT COUNT(*) FROM staged), (SELECT COUNT(*) FROM present), (SELECT COUNT(*) FROM rejected)"
     ).fetchall()
-    rows_read, rows_written, rows_present = (int(v) for v in counts[0])
+    rows_read, rows_present, rows_rejected = (int(v) for v in counts[0])
+    rows_written = rows_read - rows_present - rows_rejected
+    dates: tuple[dt.date, ...] = ()
     if rows_written:
-        conn.execute(
-            f"COPY (SELECT {_STORE_SELECT} FROM good ORDER BY accept_date, waybill_no) "
-            f"TO {_quote(store)} ({_PARQUET_OPTIONS})"
-        )
+        conn.execute(f"COPY (SELECT {_STORE_SELECT} FROM good) TO {_quote(store)} ({_PARQUET_OPTIONS})")
+        dates = tuple(d for (d,) in conn.execute(
+            "SELECT DISTINCT CAST(accepted_at AS DATE) AS d FROM good ORDER BY d").fetchall())
     raw_columns = ", ".join(
         "CASE WHEN reject_reason LIKE '%bad_sender_hash%' THEN '<redacted>' ELSE raw_sender_id_hash END"
         " AS sender_id_hash"
@@ -220,20 +245,17 @@ def _ingest(
     )
     rejects.parent.mkdir(parents=True, exist_ok=True)
     conn.execute(
-        f"COPY (SELECT source_row, reject_reason, {raw_columns} FROM judged WHERE reject_reason <> '' "
-        f"ORDER BY source_row) TO {_quote(rejects)} (FORMAT csv, HEADER true)"
+        f"COPY (SELECT source_row, reject_reason, {raw_columns} FROM rejected ORDER BY source_row) TO {_quote(rejects)} (FORMAT csv, HEADER true)"
     )
     by_reason: dict[str, int] = {}
-    for (reasons,) in conn.execute("SELECT reject_reason FROM judged WHERE reject_reason <> ''").fetchall():
+    for (reasons,) in conn.execute("SELECT reject_reason FROM rejected").fetchall():
         for reason in str(reasons).split(";"):
             by_reason[reason] = by_reason.get(reason, 0) + 1
-    dates = tuple(d for (d,) in conn.execute(
-        "SELECT DISTINCT CAST(accepted_at AS DATE) AS d FROM good ORDER BY d").fetchall())
     return IngestReport(
         source=source_name(source),
         rows_read=rows_read,
         rows_written=rows_written,
-        rows_rejected=rows_read - rows_written - rows_present,
+        rows_rejected=rows_rejected,
         rows_already_present=rows_present,
         reject_path=rejects,
         rejects_by_reason=dict(sorted(by_reason.items())),

@@ -12,7 +12,7 @@ from parcel_audit._config import AuditConfig
 from parcel_audit._engine import duckdb_connect
 from parcel_audit._errors import InputError, SchemaError
 
-__all__ = ["Source", "describe_source", "load_registries", "relation_sql", "source_name"]
+__all__ = ["Source", "describe_source", "source_types", "load_registries", "relation_sql", "source_name"]
 
 Source = str | os.PathLike[str] | pa.Table
 
@@ -21,9 +21,14 @@ def source_name(source: Source) -> str:
     return "<arrow table>" if isinstance(source, pa.Table) else str(source)
 
 
-def relation_sql(conn: duckdb.DuckDBPyConnection, source: Source, alias: str) -> str:
-    """A FROM-clause for ``source``; CSV is read as text so that validation sees every raw value."""
+def relation_sql(conn: duckdb.DuckDBPyConnection, source: Source, alias: str, *, row_numbers: bool = False) -> str:
+    """A FROM-clause for ``source``; CSV is read as text so that validation sees every raw value.
+
+    With ``row_numbers``, Parquet and Arrow sources get a 1-based ``__source_row`` column (CSV rows are
+    numbered by the caller, in file order)."""
     if isinstance(source, pa.Table):
+        if row_numbers:
+            source = source.append_column("__source_row", pa.array(range(1, source.num_rows + 1), pa.int64()))
         conn.register(alias, source)
         return alias
     path = Path(source)
@@ -34,13 +39,23 @@ def relation_sql(conn: duckdb.DuckDBPyConnection, source: Source, alias: str) ->
     if suffixes.endswith((".csv", ".csv.gz", ".txt")):
         return f"read_csv({quoted}, header = true, all_varchar = true, delim = ',', quote = '\"')"
     if suffixes.endswith(".parquet"):
+        if row_numbers:
+            return (
+                "(SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS __source_row "
+                f"FROM read_parquet({quoted}, file_row_number = true))"
+            )
         return f"read_parquet({quoted})"
     raise InputError(f"{path}: unknown format (expected .csv or .parquet)")
 
 
 def describe_source(conn: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return list(source_types(conn, relation))
+
+
+def source_types(conn: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    """Column name -> DuckDB type name of a relation."""
     try:
-        return [row[0] for row in conn.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+        return {row[0]: str(row[1]) for row in conn.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
     except duckdb.Error as exc:
         raise InputError(f"cannot read {relation}: {exc}") from exc
 
