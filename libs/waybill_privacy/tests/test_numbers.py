@@ -106,6 +106,8 @@ def test_is_mobile_accepts_country_codes_and_separators(value):
         ("电话＋86-138-1234-5678。", "138-1234-5678"),
         ("电话0086 13812345678。", "13812345678"),  # 0086 prefix
         ("电话 138-1234-5678", "138-1234-5678"),
+        ("电话15 BB 6550104。", "15 BB 6550104"),  # a group of misread letters only
+        ("电话1570362 o 324。", "1570362 o 324"),
     ],
 )
 def test_it_reads_mobile_numbers_through_ocr_damage(text, found):

@@ -27,8 +27,10 @@ _SEP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]{0,2}(?:[-－—–]?\r?\n|[-－—–]|
 _START = rf"(?:(?<=[Tt][Ee][Ll])|(?<![A-Za-z{_DIGITS}{_MASK}]))"
 # The lookahead skips, inside the regex engine, runs too short to be a phone or ID number.
 _RUN_CHARS = rf"[{_DIGITS}{_CONFUSABLE}{_MASK}Xx+＋ \t\u3000\r\n\-－—–()（）]"
-RUN_RE = re.compile(rf"{_START}(?={_RUN_CHARS}{{7}}){_GROUP}(?:{_SEP}{_GROUP})*")
-_GROUP_RE = re.compile(_GROUP)
+# Between digit groups OCR may leave a group of letters only ("15 BB 6550104", "0753-3 o 911132").
+_LETTERS_GROUP = rf"[{_CONFUSABLE}]{{1,3}}(?={_SEP}[{_DIGITS}])"
+RUN_RE = re.compile(rf"{_START}(?={_RUN_CHARS}{{7}}){_GROUP}(?:{_SEP}(?:{_GROUP}|{_LETTERS_GROUP}))*")
+_GROUP_RE = re.compile(rf"{_GROUP}|[{_CONFUSABLE}]{{1,3}}")
 
 _TRANSLATE = str.maketrans(
     {
