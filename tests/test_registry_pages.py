@@ -113,3 +113,24 @@ def test_personal_data_never_reaches_the_logs(caplog):
     message = record.getMessage()
     assert "13805941234" not in message and "350302199001011234" not in message
     assert "1234" in message  # the record still says what happened, with the value masked
+
+
+def test_the_machine_page_records_a_down_window_with_history(cast, client_for):
+    from parcelguard.registry.models import MachineStatusWindow
+
+    client = client_for(cast.centre_a)
+    url = f"/registry/machines/{cast.machine_a.pk}/windows/"
+    response = client.post(url, {"status": "maintenance", "start": "2026-11-20T08:00", "end": "2026-11-20T12:30",
+                                 "note": "厂家例行保养"})
+    assert response.status_code == 302
+    window = MachineStatusWindow.objects.get(machine=cast.machine_a)
+    assert (window.status, window.note, window.end.hour) == ("maintenance", "厂家例行保养", 4)  # 12:30 local = 04:30 UTC
+    detail = client.get(f"/registry/machines/{cast.machine_a.pk}/").content.decode()
+    assert "厂家例行保养" in detail
+    client.post(url, {"status": "broken", "start": "2026-11-21T08:00", "end": "2026-11-21T07:00"})
+    client.post(url, {"status": "exploded", "start": "2026-11-21T08:00"})
+    client.post(url, {"status": "broken", "start": "not a time"})
+    assert MachineStatusWindow.objects.filter(machine=cast.machine_a).count() == 1
+    assert client_for(cast.centre_b).post(url, {"status": "broken", "start": "2026-11-21T08:00"}).status_code == 302
+    assert client_for(cast.worker_a1).post(url, {"status": "broken", "start": "2026-11-21T08:00"}).status_code == 302
+    assert MachineStatusWindow.objects.filter(machine=cast.machine_a).count() == 1

@@ -127,3 +127,23 @@ def record_update(*, user: Any, obj: models.Model, data: dict[str, Any], version
 
 def history_of(obj: models.Model) -> models.QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(model=obj._meta.model_name, object_id=obj.pk).select_related("actor")
+
+
+@transaction.atomic
+def machine_window_record(*, user: Any, machine: Any, status: str, start: Any, end: Any = None,
+                          note: str = "") -> Any:
+    """Record a window in which an X-ray machine could not screen; the parcel analysis checks against it."""
+    from parcelguard.registry.models import MachineStatus, MachineStatusWindow, XrayMachine
+
+    require(user, Perm.REGISTRY_EDIT)
+    if not scope(user, XrayMachine).filter(pk=machine.pk).exists():
+        raise NotFound(_("Record not found."))
+    if status not in (MachineStatus.OFFLINE, MachineStatus.MAINTENANCE, MachineStatus.BROKEN):
+        raise Invalid(_("A down-window is offline, maintenance or broken."), code="invalid_status")
+    if end is not None and end <= start:
+        raise Invalid(_("The window must end after it starts."), code="invalid_window")
+    window = MachineStatusWindow.objects.create(machine=machine, status=status, start=start, end=end, note=note)
+    record_change(actor=user, obj=machine, action="update", reason=note,
+                  changes={"status_window": [None, f"{status} {start:%Y-%m-%d %H:%M}"
+                                                   + (f" – {end:%Y-%m-%d %H:%M}" if end else "")]})
+    return window

@@ -135,3 +135,38 @@ def registry_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
             return redirect(reverse("registry:detail", args=[slug, saved.pk]))
     return render(request, "registry/edit.html", {"kind": kind, "obj": obj, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def machine_window(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form on a machine's page that records a down-window."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from parcelguard.registry.models import XrayMachine
+
+    if request.method != "POST":
+        return redirect(reverse("registry:detail", args=["machines", pk]))
+    try:
+        machine = get_for(request.user, XrayMachine, pk=pk)
+
+        def when(name: str) -> dt.datetime | None:
+            raw = request.POST.get(name, "").strip()
+            if not raw:
+                return None
+            try:
+                return timezone.make_aware(dt.datetime.fromisoformat(raw))
+            except ValueError:
+                raise Invalid(_("“%(value)s” is not a date and time.") % {"value": raw}, code="invalid_time") from None
+
+        start = when("start")
+        if start is None:
+            raise Invalid(_("Give the time the machine stopped screening."), code="invalid_time")
+        services.machine_window_record(user=request.user, machine=machine, status=request.POST.get("status", ""),
+                                       start=start, end=when("end"), note=request.POST.get("note", "")[:200])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Down-window recorded."))
+    return redirect(reverse("registry:detail", args=["machines", pk]))

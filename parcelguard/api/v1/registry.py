@@ -461,26 +461,10 @@ class WindowIn(Schema):
 @router.post("/machines/{pk}/status-windows", response={201: WindowOut, **ERRORS},
              summary="Record a window in which the machine could not screen (offline, maintenance, broken)")
 def machine_window_create(request: HttpRequest, pk: int, body: WindowIn) -> Status[WindowOut]:
-    from django.core.exceptions import ValidationError
-    from django.db import IntegrityError, transaction
-
-    from parcelguard.registry.models import MachineStatus
-
-    require(request.user, Perm.REGISTRY_EDIT)
+    require(request.user, Perm.REGISTRY_VIEW)
     machine = get_for(request.user, XrayMachine, pk=pk)
-    if body.status not in (MachineStatus.OFFLINE, MachineStatus.MAINTENANCE, MachineStatus.BROKEN):
-        raise Invalid("status must be offline, maintenance or broken", code="invalid_status")
-    if body.end is not None and body.end <= body.start:
-        raise Invalid("end must be after start", code="invalid_window")
-    window = MachineStatusWindow(machine=machine, status=body.status, start=body.start, end=body.end, note=body.note)
-    try:
-        window.full_clean()
-        with transaction.atomic():
-            window.save()
-            services.record_change(actor=request.user, obj=machine, action="update", reason=body.note,
-                                   changes={"status_window": [None, f"{body.status} {body.start:%Y-%m-%d %H:%M}"]})
-    except (ValidationError, IntegrityError) as exc:
-        raise Invalid("the window is not valid", code="invalid_window") from exc
+    window = services.machine_window_record(user=request.user, machine=machine, status=body.status,
+                                            start=body.start, end=body.end, note=body.note)
     return Status(201, WindowOut(status=window.status, start=window.start, end=window.end, note=window.note))  # type: ignore[arg-type]
 
 
