@@ -473,8 +473,9 @@ def deadline_sweep() -> int:
         text = ("已逾期：" if kind == NotificationKind.OVERDUE else "期限将至：") + \
             f"#{event.pk} {event.hazard_type.name} {event.where}，期限 {deadlines.day_of(event.deadline)}"
         key = f"{kind}:{event.pk}:{event.deadline.isoformat()}"
+        told = set(Notification.objects.filter(key=key[:80]).values_list("user_id", flat=True))
         rows = [Notification(user=u, event=event, kind=kind, message=text[:300], key=key[:80], created_at=now)
-                for u in _recipients(event, roles)]
+                for u in _recipients(event, roles) if u.pk not in told]
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         made += len(rows)
     return made

@@ -42,3 +42,36 @@ def pdf_bytes(text: str = "receipt") -> bytes:
 
 def pdf(name: str = "回执.pdf", text: str = "receipt") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
+
+
+def make_event(site, *, state: str = "reported", hazard: str = "address_mismatch", reporter=None,
+               deadline=None, **fields):
+    """An event placed directly in a state (no transitions): for rule and queue tests."""
+    from parcelguard.core import clock
+    from parcelguard.events.models import Case, Event, HazardType
+    from parcelguard.events.states import tier_of
+
+    ensure_taxonomy()
+    now = clock.now()
+    event = Event.objects.create(
+        hazard_type=HazardType.objects.get(code=hazard), severity="medium", description="测试隐患描述",
+        site=site, enterprise=site.enterprise, county=site.county, jurisdiction_path=site.jurisdiction_path,
+        source="grid_worker", state=state, tier=tier_of(state), deadline=deadline, reporter=reporter,
+        reported_at=now, updated_at=now, **fields)
+    if tier_of(state) == "city" and state != "escalated":
+        import datetime as dt
+
+        Case.objects.create(event=event, opened_at=now, decide_by=now + dt.timedelta(days=90))
+    return event
+
+
+def ensure_taxonomy() -> None:
+    """Transactional tests flush the tables the data migration seeded: lay the seed again."""
+    import importlib
+
+    from django.apps import apps
+
+    from parcelguard.events.models import HazardType
+
+    if not HazardType.objects.exists():
+        importlib.import_module("parcelguard.events.migrations.0002_seed_taxonomy").seed(apps, None)

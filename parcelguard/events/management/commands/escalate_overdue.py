@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from parcelguard.events.services import deadline_sweep, escalate_overdue
+
+
+class Command(BaseCommand):
+    help = ("Escalate hazard events whose rectification deadline passed to the city bureau, and send deadline "
+            "notifications. Idempotent: run it from cron or a timer as often as you like; --enqueue hands it to "
+            "the task worker instead.")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--enqueue", action="store_true", help="enqueue the task for the worker")
+
+    def handle(self, *args: Any, enqueue: bool, **options: Any) -> None:
+        if enqueue:
+            from parcelguard.events.tasks import escalate_overdue_task
+
+            result = escalate_overdue_task.enqueue()
+            self.stdout.write(f"enqueued {result.id}")
+            return
+        escalated = escalate_overdue()
+        notified = deadline_sweep()
+        self.stdout.write(f"escalated {escalated} event(s); {notified} deadline notification(s)")
