@@ -40,7 +40,7 @@ from parcelguard.core.errors import Invalid
 from parcelguard.documents.chinese import amount_in_words, chinese_date
 from parcelguard.documents.models import DocType, Document, DocumentCounter
 from parcelguard.evidence.services import evidence_store
-from parcelguard.trail.services import trail_append
+from parcelguard.trail.services import trail_append, trail_lock
 
 __all__ = ["DOC_TITLES", "document_issue", "document_number_next", "render_pdf"]
 
@@ -144,6 +144,7 @@ def document_issue(*, actor: Any, doc_type: str, context: dict[str, Any], subjec
     now = clock.now()
     year = clock.today().year
     with transaction.atomic():
+        trail_lock()  # the lock order of every writer: trail first, then the counter row
         seq = document_number_next(doc_type, year)
         number = format_number(doc_type, year, seq)
         pdf = render_pdf(f"documents/{doc_type}.html", _template_context(doc_type, context, number))

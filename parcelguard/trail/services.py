@@ -32,7 +32,10 @@ def actor_label(actor: Any) -> str:
     return f"{actor.get_username()}#{actor.pk}"
 
 
-def _lock_chain() -> None:
+def trail_lock() -> None:
+    """Take the chain's append lock now; it is held until the current transaction ends. Every append
+    takes it; a service that will append and also locks other rows (a document counter) takes it FIRST,
+    so that all writers lock in the same order and never deadlock."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
@@ -52,7 +55,7 @@ def trail_append(*, actor: Any, action: str, subject: str, payload: dict[str, An
     if not all(_is_sha256(h) for h in hashes):
         raise Invalid("Evidence hashes must be SHA-256 hex digests.", code="invalid_trail_entry")
     with transaction.atomic():
-        _lock_chain()
+        trail_lock()
         last = TrailEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         entry = TrailEntry(seq=seq, at=clock.now(), actor=actor if getattr(actor, "pk", None) else None,
