@@ -15,6 +15,7 @@ from parcel_audit._engine import duckdb_connect
 from parcel_audit._errors import InputError
 from parcel_audit._findings import Finding
 from parcel_audit._ingest import store_partitions
+from parcel_audit._schema import STORE_COLUMNS
 from parcel_audit._sources import Source, load_registries
 
 __all__ = ["WaybillTrace", "finding_involves", "trace_sender", "trace_waybill"]
@@ -152,11 +153,11 @@ def trace_sender(
     conn = duckdb_connect(config)
     try:
         if not files:
-            return conn.sql("SELECT 1 WHERE false").to_arrow_table().slice(0, 0)
-        return conn.execute(
+            return pa.table({name: pa.array([], pa.string()) for name in STORE_COLUMNS})
+        return conn.sql(
             f"SELECT * FROM read_parquet([{files}], hive_partitioning = true, "
-            "hive_types = {'accept_date': DATE}) WHERE sender_id_hash = ? ORDER BY accepted_at, waybill_no",
-            [sender_id_hash.lower()],
+            "hive_types = {'accept_date': DATE}) WHERE sender_id_hash = $sender ORDER BY accepted_at, waybill_no",
+            params={"sender": sender_id_hash.lower()},
         ).to_arrow_table()
     finally:
         conn.close()
