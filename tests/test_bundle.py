@@ -18,7 +18,7 @@ from PIL import Image
 
 from parcelguard.core.errors import Forbidden
 from parcelguard.evidence.services import evidence_store
-from parcelguard.trail.bundle import bundle_export
+from parcelguard.trail.bundle import bundle_export, bundle_response
 from parcelguard.trail.checks import check_signing_key
 from parcelguard.trail.models import TrailEntry
 from parcelguard.trail.services import trail_append
@@ -158,3 +158,10 @@ def test_without_a_configured_key_a_development_key_is_made_once_and_a_check_war
     assert key_of(first) == key_of(second)
     assert (Path(settings.DATA_DIR) / "signing-key.pem").stat().st_mode & 0o077 == 0
     assert [w.id for w in check_signing_key(None)] == ["trail.W001"]
+
+
+def test_the_download_response_names_the_subject_and_carries_the_zip(story):
+    response = bundle_response(subject="event:1", user=story.users["procurator"])
+    assert response["Content-Type"] == "application/zip"
+    assert 'filename="evidence-bundle-event-1-' in response["Content-Disposition"]
+    assert "verify.py" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from parcelguard.accounts.roles import Perm
@@ -112,3 +113,14 @@ def bundle_export(*, subject: str, user: Any) -> bytes:
         for name, data in files.items():
             zf.writestr(name, data)
     return buffer.getvalue()
+
+
+def bundle_response(*, subject: str, user: Any) -> HttpResponse:
+    """The bundle as a download ("evidence-bundle-event-42-20261127.zip"). Same rule as `bundle_export`:
+    the CALLER checks that the user may see the subject."""
+    data = bundle_export(subject=subject, user=user)
+    name = f"evidence-bundle-{_UNSAFE.sub('-', subject.replace(':', '-'))}-{clock.today():%Y%m%d}.zip"
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-SHA256"] = hashlib.sha256(data).hexdigest()
+    return response

@@ -87,6 +87,10 @@ class VerifyResult:
         self.ok = False
         self.problems.append(problem)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "entries": self.entries, "files": self.files, "broken_seq": self.broken_seq,
+                "broken_files": self.broken_files, "problems": self.problems}
+
     def summary(self) -> str:
         if self.ok:
             return f"OK: {self.entries} trail entries and {self.files} evidence files verified."
