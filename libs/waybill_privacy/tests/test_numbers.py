@@ -230,3 +230,8 @@ def test_it_hashes_id_numbers_with_a_key_after_normalising_them():
     assert hash_id_number("11010519491231002X", b"other") != expected
     with pytest.raises(ValueError):
         hash_id_number("11010519491231002X", b"")
+
+
+def test_a_phone_label_closer_than_a_reference_label_wins():
+    assert phones("单号:1 电话13812345678") == [("13812345678", False, False)]
+    assert phones("单号:13812345678") == []

@@ -53,8 +53,9 @@ _TRANSLATE = str.maketrans(
 # Words that make a run a waybill/order/other reference number, when they come shortly before it.
 _REFERENCE_RE = re.compile(
     r"(?:运单|单号|订单|快递单|面单|物流单|编号|条码|批次|工号|No\.?|NO\.?|Tracking|tracking|货号|流水号|"
-    r"交易号|凭证|验证码|取件码|提货码)[^\n]{0,6}$"
+    r"交易号|凭证|验证码|取件码|提货码)([^\n]{0,6})$"
 )
+_PHONE_WORD_RE = re.compile(r"电话|座机|固话|Tel|TEL|tel|手机|联系方式|身份证|证件")
 _ID_LABEL_RE = re.compile(r"(?:身份证|证件|公民身份)[^\n]{0,6}$")
 _PHONE_LABEL_RE = re.compile(r"(?:电话|座机|固话|Tel|TEL|tel|手机|联系方式)[^\n]{0,3}$")
 _EXTENSION_RE = re.compile(r"[ \t]*(?:转|分机|ext\.?|EXT\.?)[ \t]*([0-9０-９]{1,5})")
@@ -221,7 +222,8 @@ def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> Non
         lead = len(s) - len(s.lstrip("*"))
         bounds = sorted(set(bounds) | {k for k in (1, 2, 3) if k <= lead})
     before = text[max(0, offset - 12) : offset]
-    if _REFERENCE_RE.search(before):
+    ref = _REFERENCE_RE.search(before)
+    if ref and not _PHONE_WORD_RE.search(ref.group(1)):  # "单号:1 电话138...": the phone label is closer
         return
     labelled_id = _ID_LABEL_RE.search(before) is not None
     bset = set(bounds)
