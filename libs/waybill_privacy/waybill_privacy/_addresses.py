@@ -70,11 +70,13 @@ _STOP_RE = re.compile("|".join(map(re.escape, _STOP_WORDS)))
 
 @dataclass(slots=True)
 class AddressItem:
-    """An address: its span and the ends of its division chain and of its street and number."""
+    """An address: its span and the end of the part the standard policy keeps (street and number).
+
+    The end of the division chain, which the strict policy keeps, is worked out only when asked for.
+    """
 
     start: int
     end: int
-    admin_end: int  # end of the division chain (== start when the address names no division)
     keep_end: int  # the standard policy keeps text[start:keep_end]
 
 
@@ -218,17 +220,17 @@ def _build(text: str, start: int, end: int, *, labelled: bool) -> AddressItem | 
         end -= 1
     if end - start < 4:
         return None
-    admin_end = _chain_end(text, start, end)
-    if admin_end == start and not labelled:
+    if not labelled and not _division_at(text, start, ANCHOR_NAMES):
         return None
-    return AddressItem(start, end, admin_end, _keep_end(text, start, admin_end, end))
+    return AddressItem(start, end, _keep_end(text, start, end))
 
 
-def _keep_end(text: str, start: int, admin_end: int, end: int) -> int:
-    street = STREET_NO_RE.search(text, admin_end, end)
+def _keep_end(text: str, start: int, end: int) -> int:
+    # No division name holds a digit or a letter, so the search may start with the address.
+    street = STREET_NO_RE.search(text, start, end)
     if street:
         return street.end()
-    detail = _DETAIL_START_RE.search(text, admin_end, end)
+    detail = _DETAIL_START_RE.search(text, start, end)
     return detail.start() if detail else end
 
 
@@ -239,7 +241,7 @@ def address_meets_standard(text: str, item: AddressItem) -> bool:
 
 def mask_address(text: str, item: AddressItem, strict: bool) -> str:
     """The address under the standard (keep up to street and number) or strict (keep the county) policy."""
-    keep = item.admin_end if strict else item.keep_end
+    keep = _chain_end(text, item.start, item.end) if strict else item.keep_end
     if keep >= item.end:
         return text[item.start : item.end]
     return text[item.start : keep].rstrip(" \t\u3000") + "****"
