@@ -272,6 +272,58 @@ def labelled_text(rng: random.Random, ocr: bool = False) -> Sample:
     return b.done()
 
 
+def unseen_text(rng: random.Random) -> Sample:
+    """Layouts the detector was not developed against (written once, never tuned on): a held-out check."""
+    b = Builder()
+    nm, ph = name(rng), mobile(rng) if rng.random() < 0.8 else landline(rng)
+    addr, _ = address(rng)
+    layout = rng.randrange(10)
+    if layout == 0:
+        (
+            b.add("姓名:"),
+            b.add(nm, "name"),
+            b.add(";电话:"),
+            b.add(ph, "phone"),
+            b.add(";地址:"),
+            b.add(addr, "address"),
+        )
+        b.add(";")
+    elif layout == 1:
+        b.add("Name: "), b.add(nm, "name"), b.add(" Tel: "), b.add(ph, "phone"), b.add(" Addr: ")
+        b.add(addr, "address")
+    elif layout == 2:
+        b.add(addr, "address"), b.add(" "), b.add(nm, "name"), b.add("(收) "), b.add(ph, "phone")
+    elif layout == 3:
+        b.add(ph, "phone"), b.add("/"), b.add(nm, "name"), b.add("\n"), b.add(addr, "address")
+    elif layout == 4:
+        (
+            b.add("收方信息 "),
+            b.add(nm, "name"),
+            b.add(" "),
+            b.add(ph, "phone"),
+            b.add(" "),
+            b.add(addr, "address"),
+        )
+    elif layout == 5:
+        b.add("发货人："), b.add(nm, "name"), b.add("  联系方式："), b.add(ph, "phone")
+        b.add(f"  发货时间 {rng.randint(2023, 2026)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}")
+    elif layout == 6:
+        b.add("【"), b.add(nm, "name"), b.add("】"), b.add(ph, "phone"), b.add(" "), b.add(addr, "address")
+    elif layout == 7:
+        b.add("联系电话："), b.add(ph, "phone"), b.add("（"), b.add(nm, "name"), b.add("）")
+    elif layout == 8:
+        b.add("公民身份号码 "), b.add(id_number(rng), "id_number"), b.add(" 签收人："), b.add(nm, "name")
+    else:
+        area = rng.choice(_AREA)
+        local = str(rng.randint(2, 8)) + "".join(
+            str(rng.randrange(10)) for _ in range(7 if len(area) == 3 else 6)
+        )
+        b.add("收件人 "), b.add(nm, "name"), b.add(" 电话："), b.add(f"({area}){local}", "phone"), b.add(" ")
+        b.add(addr.replace("号", "弄", 1) if rng.random() < 0.5 else addr, "address")
+    b.add(noise(rng))
+    return b.done()
+
+
 PII_FREE = [
     "您的快件已到达【{city}转运中心】，下一站【{city2}分拨中心】",
     "您的快件已由{city}{county}营业部揽收，运单号{wb}",
@@ -373,6 +425,7 @@ def dataset(n: int, seed: int = 20261127) -> dict[str, list]:
         "clean": [labelled_text(rng) for _ in range(n)],
         "ocr": [labelled_text(rng, ocr=True) for _ in range(n)],
         "pii_free": [Sample(pii_free_text(rng)) for _ in range(n * 2)],
+        "unseen": [unseen_text(rng) for _ in range(n // 2)],
         "records": [record(rng) for _ in range(n * 10)],
     }
 
@@ -387,7 +440,7 @@ def main() -> None:
     args = parser.parse_args()
     data = dataset(args.n, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    for key in ("clean", "ocr", "pii_free"):
+    for key in ("clean", "ocr", "pii_free", "unseen"):
         with (args.out / f"{key}.jsonl").open("w", encoding="utf-8") as fh:
             for i, s in enumerate(data[key]):
                 fh.write(

@@ -235,7 +235,12 @@ def main() -> None:
         return
     os.sched_setaffinity(0, {min(all_cpus)})
     data = generate.dataset(args.n, args.seed)
-    sets = {"clean": data["clean"], "ocr": data["ocr"], "pii_free": data["pii_free"]}
+    sets = {
+        "clean": data["clean"],
+        "ocr": data["ocr"],
+        "pii_free": data["pii_free"],
+        "unseen": data["unseen"],
+    }
     print(
         f"data: {args.n} clean, {args.n} OCR-damaged, {len(sets['pii_free'])} PII-free texts, "
         f"{len(data['records'])} records (seed {args.seed}); pinned to CPU {min(all_cpus)}"
