@@ -163,3 +163,36 @@ def test_dates_are_written_in_the_official_style(day, text):
 ])
 def test_amounts_are_written_in_capital_numerals(amount, text):
     assert amount_in_words(amount) == text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lock order matters only with row locks (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_issuing_after_an_append_and_issuing_alone_do_not_deadlock_on_postgres():
+    """One step appends (an uploaded photo) then issues; another issues straight away. Both take the
+    trail lock before the counter row, so neither waits for the other in a cycle."""
+    from parcelguard.trail.services import trail_append
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def step(append_first: bool) -> None:
+        try:
+            barrier.wait()
+            for _ in range(2):
+                with transaction.atomic():
+                    if append_first:
+                        trail_append(actor=None, action="event.answer", subject="event:1", payload={})
+                    document_issue(actor=None, doc_type="reminder", context={}, subject="event:1")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=step, args=(flag,)) for flag in (True, False)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(Document.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
+    assert trail_verify(record=False).ok
