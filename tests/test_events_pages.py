@@ -109,3 +109,16 @@ def test_the_workflow_doc_is_generated_from_the_table_and_up_to_date(settings):
     assert render_workflow_doc(doc) == doc, "run: manage.py events_diagram"
     assert "stateDiagram-v2" in doc and "reminded --> escalated: auto_escalate (system)" in doc
     call_command("events_diagram", "--check")
+
+
+def test_the_cases_page_shows_the_clocks_and_warns_when_one_runs_out(cast, client_for):
+    from parcelguard.events.models import Case
+
+    event = make_event(cast.outlet_a1, state="served")
+    Case.objects.filter(event=event).update(outcome="fine", amount=1500, pay_by=clock.now() - dt.timedelta(days=1),
+                                            served_at=clock.now() - dt.timedelta(days=16))
+    page = client_for(cast.city_bureau).get("/events/cases/").content.decode()
+    assert "clock-overdue" in page and f"/events/{event.pk}/" in page
+    assert client_for(cast.centre_b).get("/events/cases/").content.decode().count("clock-overdue") == 0
+    detail = client_for(cast.city_bureau).get(f"/events/{event.pk}/").content.decode()
+    assert "clock-overdue" in detail

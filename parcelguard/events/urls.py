@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.event_index, name="list"),
     path("export.xlsx", views.event_export, name="export"),
     path("new/", views.event_new, name="new"),
+    path("cases/", views.case_index, name="cases"),
     path("inbox/", views.inbox, name="inbox"),
     path("rewards/", views.rewards, name="rewards"),
     path("rewards/<int:pk>/<str:step>/", views.reward_act, name="reward-act"),

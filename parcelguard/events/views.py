@@ -203,6 +203,17 @@ def evidence_download(request: HttpRequest, pk: int, attachment: int) -> HttpRes
     return evidence_response(found.evidence, thumbnail=request.GET.get("thumb") == "1")
 
 
+@login_required
+def case_index(request: HttpRequest) -> HttpResponse:
+    """The city tier's cases with their clocks; overdue clocks first."""
+    cases = list(scope(request.user, Case).select_related("event__hazard_type", "event__site", "event__county",
+                                                           "legal_basis").order_by("-opened_at")[:500])
+    rows = [(c, c.clocks()) for c in cases]
+    rows.sort(key=lambda r: (not any(k["state"] == "overdue" for k in r[1]), -r[0].opened_at.timestamp()))
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "events/cases.html", {"page": page, "total": len(rows)})
+
+
 # ---- inbox and rewards ------------------------------------------------------------------------------------------
 
 @login_required
