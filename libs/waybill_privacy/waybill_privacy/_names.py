@@ -239,6 +239,7 @@ def _reversed_words(words: tuple[str, ...]) -> str:
 _BEFORE_PHONE_RE = re.compile(
     rf"[ \t\u3000]*(?:(?:{_reversed_words(_PHONE_PREFIXES)})[ \t\u3000]*)?[ \t:：]*"
     rf"(?:(?:{_reversed_words(_PHONE_WORD_TAIL)})[ \t\u3000:：,，]*)?[ \t\u3000,，/(（]*"
+    r"(?:[)）](?:收|寄)[(（][ \t\u3000]*|[】\]][ \t\u3000]*)?"  # "张三(收) 138...", "【张三】138..."
     r"([\u4e00-\u9fff*＊某×●]{2,8})"
 )
 

@@ -163,17 +163,30 @@ def _local_ok(local: str) -> bool:
     return local[0] not in "01" and local.count("*") < len(local)
 
 
-def _landline_at(s: str, b: int, bounds: list[int]) -> tuple[int, str] | None:
-    """A landline starting at ``s[b]``: (end, area code) with the end on a group boundary."""
+def _landline_at(s: str, b: int, bounds: list[int], seps: dict[int, str]) -> tuple[int, str] | None:
+    """A landline starting at ``s[b]``: (end, area code) with the end on a group boundary.
+
+    No hyphen splits the area code and at most one splits the local number ("0571-8888-8888"), so
+    dates such as ``07-16 2025-09-04`` do not read as ``0716-20250904``; spaces and line breaks, which
+    OCR inserts anywhere, may.
+    """
     for alen in (3, 4):
         area = s[b : b + alen]
-        if area not in AREA_CODES:
+        if area not in AREA_CODES or _hyphens_inside(b, b + alen, bounds, seps):
             continue
         for llen in (8, 7):
             end = b + alen + llen
-            if end in bounds and _local_ok(s[b + alen : end]):
+            if (
+                end in bounds
+                and _local_ok(s[b + alen : end])
+                and _hyphens_inside(b + alen, end, bounds, seps) <= 1
+            ):
                 return end, area
     return None
+
+
+def _hyphens_inside(start: int, end: int, bounds: list[int], seps: dict[int, str]) -> int:
+    return sum(1 for x in bounds if start < x < end and any(c in "-－—–" for c in seps.get(x, "")))
 
 
 def find_numbers(text: str) -> list[NumberItem]:
@@ -310,7 +323,7 @@ def _parse_at(
     ):
         return "id15", start, start + 15, "", 0
     if s[start] == "0":
-        land = _landline_at(s, start, bounds)
+        land = _landline_at(s, start, bounds, seps)
         if land:
             end, area = land
             ext_end = 0
