@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from parcelguard.api.auth import AUTH
-from parcelguard.api.v1 import accounts, events, registry
+from parcelguard.api.v1 import accounts, analytics, events, registry
 from parcelguard.core.errors import DomainError
 
 api = NinjaAPI(
@@ -62,3 +62,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/", registry.router)
 api.add_router("/v1/", events.router)
+api.add_router("/v1/", analytics.router)

@@ -1,0 +1,278 @@
+"""The figures of the dashboards and the monthly report. Every number is an aggregate computed in the
+database over `filters.events_for(user, filters)`; Python only sees grouped rows (never one row per
+event), except the SQLite fallback of the percentiles, which reads an ordered list of durations.
+
+Definitions are in docs/analytics.md; each figure returns plain JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, models
+from django.db.models import Aggregate, Count, FloatField, Func, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from parcelguard.accounts.models import Jurisdiction, Level
+from parcelguard.accounts.scoping import scope
+from parcelguard.analytics.filters import (
+    STATE_GROUPS,
+    Filters,
+    dimension_filter,
+    events_for,
+    place_filter,
+    segment_filter,
+)
+from parcelguard.core import clock
+from parcelguard.events.models import Case, Event, Outcome
+from parcelguard.events.states import State
+from parcelguard.registry.models import Brand, Site
+
+GROUP_LABELS = {"open": "待核实", "county": "县区处置中", "escalated": "已转报市局", "case": "立案处理中",
+                "closed": "已办结", "rejected": "不予受理"}
+TIER_LABELS = {"county": "县区层级", "city": "市局层级"}
+
+
+class HoursBetween(Func):
+    """(later - earlier) in hours, as a float, on PostgreSQL and SQLite."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def _parts(self, compiler: Any, connection: Any) -> tuple[str, str, list[Any]]:
+        a, pa = compiler.compile(self.source_expressions[0])
+        b, pb = compiler.compile(self.source_expressions[1])
+        return a, b, [*pa, *pb]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        a, b, params = self._parts(compiler, connection)
+        return f"(EXTRACT(EPOCH FROM ({a} - {b}))::float8 / 3600.0)", params
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        a, b, params = self._parts(compiler, connection)
+        return f"((julianday({a}) - julianday({b})) * 24.0)", params
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate percentile_cont(p) WITHIN GROUP (ORDER BY expr)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def percentile_cont(ordered: Sequence[float], fraction: float) -> float | None:
+    """The same interpolation as PostgreSQL's percentile_cont, over an ascending list."""
+    if not ordered:
+        return None
+    pos = fraction * (len(ordered) - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return float(ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo))
+
+
+def cached(name: str, user: Any, filters: Filters, compute: Callable[[], Any]) -> Any:
+    """A figure for (scope, filters), kept ANALYTICS_CACHE_SECONDS (0 turns it off): dashboards ask the
+    same questions many times a minute, the answer may be that old."""
+    seconds = int(getattr(settings, "ANALYTICS_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return compute()
+    who = f"{user.role}:{getattr(user.jurisdiction, 'path', '')}:{user.enterprise_id or ''}"
+    key = "analytics:" + hashlib.sha256(f"{name}|{who}|{filters.query()}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def _rows(values: Any, label: Callable[[Any], str], key: str) -> list[dict[str, Any]]:
+    return [{"code": r[key] or "", "name": label(r[key]), "value": r["n"]} for r in values]
+
+
+# ---- distributions -----------------------------------------------------------------------------------------
+
+def by_type(user: Any, f: Filters) -> list[dict[str, Any]]:
+    rows = (events_for(user, f).values("hazard_type__code", "hazard_type__name").annotate(n=Count("pk"))
+            .order_by("-n", "hazard_type__code"))
+    return [{"code": r["hazard_type__code"], "name": r["hazard_type__name"], "value": r["n"]} for r in rows]
+
+
+def _path_counts(user: Any, f: Filters) -> list[tuple[str, int]]:
+    return list(events_for(user, f).values_list("jurisdiction_path").annotate(n=Count("pk")).order_by())
+
+
+def by_area(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
+    """Events per county and per grid, from the event's jurisdiction path (grouped in the database)."""
+    counts = _path_counts(user, f)
+    nodes = {j.path: j for j in Jurisdiction.objects.filter(level__in=[Level.COUNTY, Level.GRID])}
+    counties: dict[str, dict[str, Any]] = {}
+    grids: dict[str, dict[str, Any]] = {}
+    for path, n in counts:
+        parts = [p for p in path.split("/") if p]
+        county = nodes.get("/".join(parts[:2]) + "/") if len(parts) >= 2 else None
+        if county is not None:
+            row = counties.setdefault(county.code, {"code": county.code, "name": county.name, "value": 0})
+            row["value"] += n
+        grid = nodes.get(path) if len(parts) >= 3 else None
+        if grid is not None:
+            row = grids.setdefault(grid.code, {"code": grid.code, "name": grid.name, "value": 0,
+                                               "county": county.code if county else ""})
+            row["value"] += n
+    order = sorted(counties.values(), key=lambda r: (-r["value"], r["code"]))
+    return {"counties": order, "grids": sorted(grids.values(), key=lambda r: (-r["value"], r["code"]))}
+
+
+def by_brand(user: Any, f: Filters) -> list[dict[str, Any]]:
+    names = dict(Brand.objects.values_list("code", "name"))
+    rows = events_for(user, f).values("enterprise__brand_id").annotate(n=Count("pk")).order_by("-n")
+    return _rows(rows, lambda code: names.get(code, code) if code else "（未关联企业）", "enterprise__brand_id")
+
+
+def by_state(user: Any, f: Filters) -> list[dict[str, Any]]:
+    counts = dict(events_for(user, f).values_list("state").annotate(n=Count("pk")).order_by())
+    return [{"code": g, "name": GROUP_LABELS[g], "value": sum(counts.get(s, 0) for s in states)}
+            for g, states in STATE_GROUPS.items()]
+
+
+# ---- the grid-loop indicators ------------------------------------------------------------------------------
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def close_times(qs: models.QuerySet[Event]) -> dict[str, dict[str, Any]]:
+    """Median and 90th percentile of hours from report to closure, per handling tier."""
+    hours = HoursBetween("closed_at", "reported_at")
+    tiers = {"county": Q(escalated_at__isnull=True), "city": Q(escalated_at__isnull=False)}
+    out: dict[str, dict[str, Any]] = {}
+    if connection.vendor == "postgresql":
+        aggs: dict[str, Any] = {}
+        for tier, cond in tiers.items():
+            aggs[f"{tier}_n"] = Count("pk", filter=cond)
+            aggs[f"{tier}_p50"] = PercentileCont(hours, 0.5, filter=cond)
+            aggs[f"{tier}_p90"] = PercentileCont(hours, 0.9, filter=cond)
+        got = qs.aggregate(**aggs)
+        for tier in tiers:
+            out[tier] = {"n": got[f"{tier}_n"], "p50": got[f"{tier}_p50"], "p90": got[f"{tier}_p90"]}
+    else:
+        for tier, cond in tiers.items():
+            ordered = list(qs.filter(cond).annotate(h=hours).order_by("h").values_list("h", flat=True))
+            out[tier] = {"n": len(ordered), "p50": percentile_cont(ordered, 0.5),
+                         "p90": percentile_cont(ordered, 0.9)}
+    for row in out.values():
+        for k in ("p50", "p90"):
+            row[k] = round(row[k], 2) if row[k] is not None else None
+    return out
+
+
+def loop(user: Any, f: Filters) -> dict[str, Any]:
+    qs = events_for(user, f)
+    as_of, now = f.as_of, clock.now()
+    seg = {name: segment_filter(name, as_of, now) for name in ("due", "closed", "ontime", "closed_county",
+                                                                "rework", "overdue")}
+    got = qs.aggregate(total=Count("pk"), rejected=Count("pk", filter=Q(state=State.REJECTED)),
+                       rework_total=Sum("rework_count"),
+                       **{name: Count("pk", filter=cond) for name, cond in seg.items()})
+    closed_qs = qs.filter(seg["closed"])
+    return {
+        "as_of": as_of.isoformat(), "total": got["total"], "rejected": got["rejected"], "due": got["due"],
+        "closed": got["closed"], "ontime": got["ontime"], "closed_county": got["closed_county"],
+        "closure_rate": _ratio(got["closed"], got["due"]), "ontime_rate": _ratio(got["ontime"], got["due"]),
+        "county_share": _ratio(got["closed_county"], got["closed"]),
+        "rework_events": got["rework"], "rework_total": got["rework_total"] or 0, "overdue": got["overdue"],
+        "close_hours": close_times(closed_qs),
+    }
+
+
+# ---- trends and enforcement --------------------------------------------------------------------------------
+
+def trend(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
+    """Reported (by report time) and closed (by closing time) per week and per month of the period."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    closed_base = events_for(user, f, period=False).filter(
+        state=State.CLOSED, closed_at__gte=f.since, closed_at__lt=f.until)
+    for name, trunc in (("week", TruncWeek), ("month", TruncMonth)):
+        reported = dict(events_for(user, f).annotate(b=trunc("reported_at")).values_list("b")
+                        .annotate(n=Count("pk")).order_by())
+        closed = dict(closed_base.annotate(b=trunc("closed_at")).values_list("b").annotate(n=Count("pk"))
+                      .order_by())
+        keys = sorted(set(reported) | set(closed))
+        out[name] = [{"bucket": _day(k), "reported": reported.get(k, 0), "closed": closed.get(k, 0)}
+                     for k in keys]
+    return out
+
+
+def _day(value: Any) -> str:
+    return value.date().isoformat() if hasattr(value, "date") else str(value)[:10]
+
+
+def cases_for(user: Any, f: Filters) -> models.QuerySet[Case]:
+    cond = place_filter(f, "event__jurisdiction_path") & dimension_filter(f.with_(tier=""), "event__")
+    return scope(user, Case).filter(cond)
+
+
+def _enforcement_totals(user: Any, f: Filters) -> dict[str, Any]:
+    qs = cases_for(user, f)
+    opened = qs.filter(opened_at__gte=f.since, opened_at__lt=f.until).count()
+    decided = qs.filter(decided_at__gte=f.since, decided_at__lt=f.until).aggregate(
+        fines=Count("pk", filter=Q(outcome=Outcome.FINE)),
+        amount=Sum("amount", filter=Q(outcome=Outcome.FINE)),
+        admonitions=Count("pk", filter=Q(outcome=Outcome.ADMONITION)))
+    months = dict(qs.filter(opened_at__gte=f.since, opened_at__lt=f.until).annotate(b=TruncMonth("opened_at"))
+                  .values_list("b").annotate(n=Count("pk")).order_by())
+    return {"cases": opened, "fines": decided["fines"], "fine_amount": float(decided["amount"] or Decimal(0)),
+            "admonitions": decided["admonitions"],
+            "months": [{"bucket": _day(k), "cases": n} for k, n in sorted(months.items())]}
+
+
+def enforcement(user: Any, f: Filters) -> dict[str, Any]:
+    """Cases opened, fines and admonition interviews decided in the period, against the year before."""
+    before = f.previous_year()
+    return {"current": {"from": f.start.isoformat(), "to": f.end.isoformat(), **_enforcement_totals(user, f)},
+            "previous": {"from": before.start.isoformat(), "to": before.end.isoformat(),
+                         **_enforcement_totals(user, before)}}
+
+
+# ---- the map -----------------------------------------------------------------------------------------------
+
+def site_risk(site_ids: Sequence[int]) -> dict[int, float]:
+    """Hook for the parcel analysis (issue: three systems): a risk score per site in [0, 100].
+
+    Returns nothing until that analysis exists; the map then colours sites by open hazards only. When it
+    lands, return {site_id: score} here (one grouped query) and the map shows the score beside the count.
+    """
+    return {}
+
+
+def site_map(user: Any, f: Filters) -> dict[str, Any]:
+    """Sites with coordinates and the open hazards at each (events of the period still open)."""
+    sites = scope(user, Site).filter(place_filter(f), latitude__isnull=False, longitude__isnull=False)
+    if f.brand:
+        sites = sites.filter(enterprise__brand_id=f.brand)
+    open_counts = dict(events_for(user, f).filter(segment_filter("open", f.as_of))
+                       .filter(site_id__isnull=False).values_list("site_id").annotate(n=Count("pk")).order_by())
+    rows = list(sites.values_list("pk", "code", "name", "kind", "county__code", "latitude", "longitude"))
+    risk = site_risk([r[0] for r in rows])
+    return {"sites": [{"id": pk, "code": code, "name": name, "kind": kind, "county": county,
+                       "value": [float(lon), float(lat), open_counts.get(pk, 0)], "risk": risk.get(pk)}
+                      for pk, code, name, kind, county, lat, lon in rows],
+            "open_total": sum(open_counts.values())}
+
+
+FIGURES: dict[str, Callable[[Any, Filters], Any]] = {
+    "types": by_type, "areas": by_area, "brands": by_brand, "states": by_state, "loop": loop,
+    "trend": trend, "enforcement": enforcement, "map": site_map,
+}
+
+
+def figure(name: str, user: Any, f: Filters) -> Any:
+    return cached(name, user, f, lambda: FIGURES[name](user, f))
