@@ -29,23 +29,31 @@ class Perm:
     PII_UNMASK = "pii.unmask"
     ACCOUNTS_MANAGE = "accounts.manage"
     API_TOKENS = "api.tokens"
+    PARCELS_PUSH = "parcels.push"  # send parcel records (enterprise systems, uploads)
+    PARCELS_TRACE = "parcels.trace"  # look up a waybill or a sender hash
+    PARCELS_ANALYZE = "parcels.analyze"  # run the analysis now; switch auto-conversion
+    WARNINGS_VIEW = "warnings.view"
+    WARNINGS_ACT = "warnings.act"  # acknowledge, dismiss, convert to a hazard event
 
 
 _ALL = frozenset(v for k, v in vars(Perm).items() if k.isupper())
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_BUREAU: frozenset(
-        {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_IMPORT, Perm.EXPORT, Perm.PII_UNMASK}
+        {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_IMPORT, Perm.EXPORT, Perm.PII_UNMASK,
+         Perm.PARCELS_TRACE, Perm.PARCELS_ANALYZE, Perm.WARNINGS_VIEW, Perm.WARNINGS_ACT}
     ),
     Role.COUNTY_CENTRE: frozenset(
-        {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_IMPORT, Perm.EXPORT, Perm.PII_UNMASK}
+        {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_IMPORT, Perm.EXPORT, Perm.PII_UNMASK,
+         Perm.PARCELS_TRACE, Perm.WARNINGS_VIEW, Perm.WARNINGS_ACT}
     ),
     Role.GRID_WORKER: frozenset({Perm.REGISTRY_VIEW}),
     Role.ENTERPRISE: frozenset(
-        {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_IMPORT, Perm.EXPORT, Perm.API_TOKENS}
+        {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_IMPORT, Perm.EXPORT, Perm.API_TOKENS,
+         Perm.PARCELS_PUSH, Perm.PARCELS_TRACE}
     ),
     # Oversight of the regulator: sees everything in its area, changes nothing.
-    Role.PROCURATOR: frozenset({Perm.REGISTRY_VIEW, Perm.EXPORT}),
+    Role.PROCURATOR: frozenset({Perm.REGISTRY_VIEW, Perm.EXPORT, Perm.PARCELS_TRACE, Perm.WARNINGS_VIEW}),
     Role.ADMIN: _ALL,
 }
 

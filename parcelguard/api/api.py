@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from parcelguard.api.auth import AUTH
 from parcelguard.api.v1 import accounts, analytics, events, registry
+from parcelguard.api.v1 import parcels as parcels_v1
 from parcelguard.core.errors import DomainError
 
 api = NinjaAPI(
@@ -63,3 +64,4 @@ api.add_router("/v1/", accounts.router)
 api.add_router("/v1/", registry.router)
 api.add_router("/v1/", events.router)
 api.add_router("/v1/", analytics.router)
+api.add_router("/v1/", parcels_v1.router)

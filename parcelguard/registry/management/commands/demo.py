@@ -30,3 +30,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, where in s.users:
             self.stdout.write(f"  {username:<20} {role:<12} {where}")
+        call_command("demo_parcels", stdout=self.stdout)

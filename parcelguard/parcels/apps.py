@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParcelsConfig(AppConfig):
+    name = "parcelguard.parcels"
+    label = "parcels"
+    verbose_name = _("Parcel records and early warnings")
