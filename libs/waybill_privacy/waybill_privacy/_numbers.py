@@ -204,6 +204,10 @@ _HAS_SEP_RE = re.compile(r"[ \t\u3000\r\n\-－—–()（）]")
 def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> None:
     if len(run) < 7:  # dates, prices, weights, service numbers: too short to be anything
         return
+    before = text[max(0, offset - 12) : offset]
+    ref = _REFERENCE_RE.search(before)
+    if ref and not _PHONE_WORD_RE.search(ref.group(1)):  # "单号:1 电话138...": the phone label is closer
+        return
     where: list[int] | range
     seps: dict[int, str] = {}
     if _HAS_SEP_RE.search(run) is None:
@@ -234,10 +238,6 @@ def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> Non
         # "李*1******5678": the name's mask glued to a masked phone (OCR drops the space)
         lead = len(s) - len(s.lstrip("*"))
         bounds = sorted(set(bounds) | {k for k in (1, 2, 3) if k <= lead})
-    before = text[max(0, offset - 12) : offset]
-    ref = _REFERENCE_RE.search(before)
-    if ref and not _PHONE_WORD_RE.search(ref.group(1)):  # "单号:1 电话138...": the phone label is closer
-        return
     labelled_id = _ID_LABEL_RE.search(before) is not None
     bset = set(bounds)
     k = 0
