@@ -20,14 +20,14 @@ over_minutes AS (
         make_timestamp(year(pm.screen_date), month(pm.screen_date), day(pm.screen_date),
                        pm.screen_hour, pm.screen_minute, 0) AS minute_start,
         pm.scans AS scans,
-        CAST(pm.scans AS DOUBLE) * 60.0 / CAST(m.capacity_per_hour AS DOUBLE) AS load
+        CAST(pm.scans AS DOUBLE) * 60.0 / CAST(m.capacity_per_hour AS DOUBLE) AS load_ratio
     FROM per_minute AS pm
     JOIN machines AS m ON pm.machine_id = m.machine_id
     WHERE CAST(pm.scans AS DOUBLE) * 60.0 > CAST(m.capacity_per_hour AS DOUBLE)
 ),
 marked AS (
     SELECT
-        machine_id, minute_start, scans, load,
+        machine_id, minute_start, scans, load_ratio,
         CASE
             WHEN LAG(minute_start) OVER (PARTITION BY machine_id ORDER BY minute_start)
                  = minute_start - INTERVAL 1 MINUTE THEN 0
@@ -37,7 +37,7 @@ marked AS (
 ),
 numbered AS (
     SELECT
-        machine_id, minute_start, scans, load,
+        machine_id, minute_start, scans, load_ratio,
         SUM(starts_run) OVER (
             PARTITION BY machine_id ORDER BY minute_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS run_no
@@ -49,7 +49,7 @@ runs AS (
         MIN(minute_start) AS run_start,
         MAX(minute_start) + INTERVAL 1 MINUTE AS run_end,
         SUM(scans) AS scans,
-        MAX(load) AS load
+        MAX(load_ratio) AS load_ratio
     FROM numbered
     GROUP BY machine_id, run_no
 )
@@ -60,7 +60,7 @@ SELECT
     r.run_start AS window_start,
     r.run_end AS window_end,
     MAX(r.scans) AS parcel_count,
-    MAX(r.load) AS measure,
+    MAX(r.load_ratio) AS measure,
     slice(array_sort(array_agg(p.waybill_no)), 1, 20) AS waybills
 FROM runs AS r
 JOIN parcels AS p
