@@ -183,6 +183,15 @@ def test_a_corrupt_image_is_refused_and_nothing_is_stored(cast, data, name):
     assert_nothing_stored()
 
 
+def test_a_truncated_photo_is_refused_even_after_weasyprint_relaxed_pillow(cast, monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # what importing WeasyPrint does
+    with pytest.raises(CorruptImage):
+        evidence_store(actor=None, upload=upload(_truncated_jpeg(), "half.jpg"))
+    assert_nothing_stored()
+
+
 def test_an_empty_file_is_refused(cast):
     with pytest.raises(EvidenceRefused) as exc:
         evidence_store(actor=None, upload=upload(b"", "empty.jpg"))

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from parcelguard.core import clock
 from parcelguard.core.errors import Invalid
@@ -131,6 +131,8 @@ def _exif_place(exif: Image.Exif) -> tuple[float | None, float | None]:
 
 def _inspect_image(upload: File, mime: str) -> tuple[dict[str, Any], bytes]:
     """Decode the photo fully (a truncated or forged image is refused), read EXIF, make a thumbnail."""
+    # WeasyPrint sets this to True when it is imported, which would let a truncated photo through.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         upload.seek(0)
         with Image.open(upload) as img:
