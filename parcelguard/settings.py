@@ -209,5 +209,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_pii"]},
     },
     "root": {"handlers": ["console"], "level": env("PARCELGUARD_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
