@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,8 @@ class AuditResult:
     risk: list[RiskScore]
     engine: str
     rows_rejected: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each query (``outlet_day`` and the finding kinds), summed over chunks."""
 
     def metrics_table(self) -> pa.Table:
         return pa.Table.from_pylist(
@@ -166,8 +169,12 @@ def _merge_chunks(findings: list[Finding]) -> list[Finding]:
     return [*merged.values(), *stitched]
 
 
-def _run(engine: Engine, store: Path, config: AuditConfig, kinds: Iterable[str]) -> tuple[
-        list[Finding], list[OutletDayMetrics]]:
+def _timed(timings: dict[str, float], name: str, started: float) -> None:
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def _run(engine: Engine, store: Path, config: AuditConfig, kinds: Iterable[str],
+         timings: dict[str, float]) -> tuple[list[Finding], list[OutletDayMetrics]]:
     partitions = store_partitions(store)
     if not partitions:
         raise InputError(f"{store}: the store holds no parcel partitions")
@@ -178,12 +185,14 @@ def _run(engine: Engine, store: Path, config: AuditConfig, kinds: Iterable[str])
     steps = tqdm(total=len(chunks) * (len(kinds) + 1), disable=not config.progress, unit="query",
                  desc="analyse")
     for index, chunk in enumerate(chunks):
+        started = time.perf_counter()
         engine.set_parcels(chunk)
         engine.materialise("outlet_day", render("outlet_day", config))
         metrics.extend(
             OutletDayMetrics(o, d, int(n), float(r), float(i), float(s), int(sus))
             for o, d, n, r, i, s, sus in engine.rows(render("metrics", config))
         )
+        _timed(timings, "outlet_day", started)
         steps.update()
         for scope in ("accept_date", "outlet_day", "screened_at"):
             if scope == "screened_at" and len(chunks) > 1:
@@ -192,7 +201,9 @@ def _run(engine: Engine, store: Path, config: AuditConfig, kinds: Iterable[str])
                 name = FINDING_QUERIES[kind]
                 if query_scope(name) != scope:
                     continue
+                started = time.perf_counter()
                 findings.extend(_finding(row, config) for row in engine.rows(render(name, config)))
+                _timed(timings, kind, started)
                 steps.update()
     steps.close()
     if len(chunks) > 1:
@@ -227,7 +238,8 @@ def analyze(
         engine = make_engine(config, spark)
         try:
             engine.set_registries(registries)
-            findings, metrics = _run(engine, store, config, selected)
+            timings: dict[str, float] = {}
+            findings, metrics = _run(engine, store, config, selected, timings)
         finally:
             engine.close()
     return AuditResult(
@@ -236,4 +248,5 @@ def analyze(
         risk=risk_scores(findings, metrics, registries["machines"], config),
         engine=engine.name,
         rows_rejected=prepared.rows_rejected,
+        timings=timings,
     )
