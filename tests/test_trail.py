@@ -72,6 +72,18 @@ def test_it_refuses_malformed_entries(cast):
     assert not TrailEntry.objects.exists()
 
 
+def test_payloads_survive_the_round_trip_through_the_database(cast):
+    import datetime as dt
+    from decimal import Decimal
+
+    trail_append(actor=None, action="case.decide", subject="case:1", payload={
+        "amount": Decimal("1500.00"), "due": dt.date(2026, 12, 12), "lat": 25.4600123, "big": 1e20,
+        "tiny": 1e-7, "nested": {"z": [1, 2.5, "三"], "a": None}, "flag": True})
+    assert trail_verify(record=False).ok
+    with pytest.raises(Invalid):
+        trail_append(actor=None, action="x.y", subject="case:1", payload={"bad": float("nan")})
+
+
 def test_an_intact_trail_verifies_and_the_run_is_recorded(cast):
     _three_entries(cast.users["grid_a1"])
     evidence_store(actor=cast.users["grid_a1"], upload=_jpeg())

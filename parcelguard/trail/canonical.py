@@ -21,13 +21,25 @@ GENESIS = "0" * 64
 
 
 def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
                       cls=DjangoJSONEncoder).encode("utf-8")
 
 
+def _stable_numbers(value: Any) -> Any:
+    # PostgreSQL's jsonb gives 1e16 back as 10000000000000000, an int: hash what comes back.
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e16:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _stable_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stable_numbers(v) for v in value]
+    return value
+
+
 def normalise(payload: Any) -> Any:
-    """What the payload looks like after a round trip through the database's JSON column."""
-    return json.loads(canonical_json(payload))
+    """What the payload looks like after a round trip through the database's JSON column (dates and
+    decimals become strings, tuples lists). NaN and infinity are refused (ValueError)."""
+    return _stable_numbers(json.loads(canonical_json(payload)))
 
 
 def timestamp(at: dt.datetime) -> str:

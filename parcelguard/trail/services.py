@@ -49,18 +49,22 @@ def trail_append(*, actor: Any, action: str, subject: str, payload: dict[str, An
     happened to ("event:42", "site:7"). The payload must be JSON-serialisable and must never hold a
     personal-data value in clear. Raises `Invalid` (code `invalid_trail_entry`) on a malformed call.
     """
-    hashes = [h.lower() for h in evidence_hashes]
+    hashes = [h.lower() if isinstance(h, str) else h for h in evidence_hashes]
     if not action or not subject or len(action) > 60 or len(subject) > 80:
         raise Invalid("A trail entry needs an action and a subject.", code="invalid_trail_entry")
     if not all(_is_sha256(h) for h in hashes):
         raise Invalid("Evidence hashes must be SHA-256 hex digests.", code="invalid_trail_entry")
+    try:
+        content = normalise(payload or {})
+    except (TypeError, ValueError) as exc:
+        raise Invalid(f"The payload cannot be stored as JSON: {exc}", code="invalid_trail_entry") from exc
     with transaction.atomic():
         trail_lock()
         last = TrailEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         entry = TrailEntry(seq=seq, at=clock.now(), actor=actor if getattr(actor, "pk", None) else None,
                            actor_name=actor_label(actor), action=action, subject=subject,
-                           payload=normalise(payload or {}), evidence_hashes=hashes, prev_hash=prev)
+                           payload=content, evidence_hashes=hashes, prev_hash=prev)
         entry.entry_hash = entry_hash(prev, entry.content())
         entry.save(force_insert=True)
     return entry
