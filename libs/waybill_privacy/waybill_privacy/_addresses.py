@@ -10,6 +10,7 @@ the street and number, and the detail after them (building, unit, room), which t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_LENGTHS, DIVISION_PREFIX_NAMES
@@ -169,24 +170,18 @@ def find_addresses(text: str, taken: list[tuple[int, int]]) -> list[AddressItem]
     """Every address in ``text``; ``taken`` are spans of numbers, which an address never crosses."""
     out: list[AddressItem] = []
     floor = 0
+    starts = [s for s, _ in taken]
     for m in ANCHOR_RE.finditer(text):
         a = m.start()
         if a < floor:
             continue
         label = m.lastindex == 4
-        ceiling = len(text)
-        left_floor = floor
-        crossed = False
-        for s, e in taken:
-            if e <= a:
-                left_floor = max(left_floor, e)
-            elif s >= m.end():
-                ceiling = min(ceiling, s)
-            else:
-                crossed = True
-                break
-        if crossed:
-            continue
+        # taken spans are sorted and do not overlap: bisect finds the neighbours (linear on long texts)
+        i = bisect_left(starts, m.end())
+        ceiling = starts[i] if i < len(starts) else len(text)
+        if i > 0 and taken[i - 1][1] > a:
+            continue  # the anchor lies inside a phone or ID number
+        left_floor = max(floor, taken[i - 1][1]) if i > 0 else floor
         if label:
             start = m.end()
             body_end = _extend_right(text, start, ceiling)

@@ -5,6 +5,7 @@ to them. Names are never guessed from a surname alone; that keeps false positive
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ._tables import ANCHOR_NAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES, division_at
@@ -209,17 +210,20 @@ def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[
         length, sl, hon = got
         s = m.start(4)
         out.append(NameItem(s, s + length, sl, hon, "labelled"))
-    labelled_ends = [n.end for n in out]
+    labelled_ends = [n.end for n in out]  # in text order
     for ps, pe in phone_spans:
-        if any(ps - 6 <= e <= ps for e in labelled_ends):
+        j = bisect_right(labelled_ends, ps)
+        if j > 0 and labelled_ends[j - 1] >= ps - 6:
             continue  # "收件人：张三 138...": the name is already known
         item = _name_before(text, ps) or _name_after(text, pe)
         if item:
             out.append(item)
     out.sort(key=lambda n: n.start)
     kept: list[NameItem] = []
+    starts = [s for s, _ in taken]
     for n in out:
-        if any(s < n.end and n.start < e for s, e in taken):
+        i = bisect_left(starts, n.end)  # taken spans before n.end; only the last can reach into n
+        if i > 0 and taken[i - 1][1] > n.start:
             continue
         if kept and n.start < kept[-1].end:
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -177,7 +178,7 @@ def _landline_at(s: str, b: int, bounds: list[int], seps: dict[int, str]) -> tup
         for llen in (8, 7):
             end = b + alen + llen
             if (
-                end in bounds
+                (end in seps or end == bounds[-1])
                 and _local_ok(s[b + alen : end])
                 and _hyphens_inside(b + alen, end, bounds, seps) <= 1
             ):
@@ -185,8 +186,13 @@ def _landline_at(s: str, b: int, bounds: list[int], seps: dict[int, str]) -> tup
     return None
 
 
+def _between(bounds: list[int], start: int, end: int) -> list[int]:
+    """The boundaries strictly inside ``(start, end)``; ``bounds`` is sorted (bisect keeps long runs linear)."""
+    return bounds[bisect_right(bounds, start) : bisect_left(bounds, end)]
+
+
 def _hyphens_inside(start: int, end: int, bounds: list[int], seps: dict[int, str]) -> int:
-    return sum(1 for x in bounds if start < x < end and any(c in "-－—–" for c in seps.get(x, "")))
+    return sum(1 for x in _between(bounds, start, end) if any(c in "-－—–" for c in seps.get(x, "")))
 
 
 def find_numbers(text: str) -> list[NumberItem]:
@@ -278,7 +284,7 @@ def _parse_run(text: str, offset: int, run: str, items: list[NumberItem]) -> Non
 
 def _inner_bounds(start: int, end: int, bounds: list[int], seps: dict[int, str]) -> int:
     """Real group boundaries (with a separator) strictly inside ``[start, end)``."""
-    return sum(1 for x in bounds if start < x < end and x in seps)
+    return sum(1 for x in _between(bounds, start, end) if x in seps)
 
 
 # How a hyphenated mobile number is grouped (138-1234-5678, 138-12345678, 1381-234-5678 is not).
@@ -287,7 +293,7 @@ _HYPHEN_GROUPS = ((3, 4, 4), (3, 8), (4, 7), (7, 4))
 
 def _mobile_groups(start: int, bounds: list[int], seps: dict[int, str]) -> bool:
     """Whether the groups of an 11-digit stretch read as one number, not pieces of several."""
-    inner = [x for x in bounds if start < x < start + 11 and x in seps]
+    inner = [x for x in _between(bounds, start, start + 11) if x in seps]
     if len(inner) > 2:
         return False  # "13-2-1300 2026": a unit number and a date, not a phone
     if not any(c in "-－—–" for x in inner for c in seps.get(x, "")):
@@ -327,7 +333,8 @@ def _parse_at(
         if land:
             end, area = land
             ext_end = 0
-            nxt = next((x for x in bounds if x > end), 0)
+            after = bisect_right(bounds, end)
+            nxt = bounds[after] if after < len(bounds) else 0
             if (
                 nxt
                 and 1 <= nxt - end <= 5
