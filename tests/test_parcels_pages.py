@@ -113,3 +113,13 @@ def test_the_site_page_shows_the_compliance_trend_and_risk(analysed, client_for)
     assert "Parcel compliance" in page and "<svg" in page and "Risk score" in page
     quiet = client_for(analysed.centre_a).get(f"/registry/sites/{analysed.outlet_a2.pk}/").content.decode()
     assert "Parcel compliance" not in quiet
+
+
+def test_the_warnings_api_is_scoped_like_the_page(analysed, client_for):
+    city = client_for(analysed.city_bureau).get("/api/v1/parcels/warnings").json()
+    assert city["count"] == 2
+    county_b = client_for(analysed.centre_b).get("/api/v1/parcels/warnings?kind=SCREENED_WHILE_DOWN").json()
+    assert [(w["subject_id"], w["county"], w["window_end"]) for w in county_b["items"]] == [
+        ("XRYTOWD000101", "350304", None)]
+    assert client_for(analysed.centre_a).get("/api/v1/parcels/warnings?kind=SCREENED_WHILE_DOWN").json()["count"] == 0
+    assert client_for(analysed.officer_x).get("/api/v1/parcels/warnings").status_code == 403

@@ -18,8 +18,8 @@ from ninja import Body, Query, Router, Schema, Status
 
 from parcelguard.accounts.scoping import get_for, scope
 from parcelguard.api.schemas import ERRORS, Error, Page
-from parcelguard.parcels import services
-from parcelguard.parcels.models import ParcelBatch
+from parcelguard.parcels import selectors, services
+from parcelguard.parcels.models import EarlyWarning, ParcelBatch
 
 router = Router(tags=["parcels"])
 
@@ -65,3 +65,42 @@ def batch_list(request: HttpRequest, limit: int = Query(50, ge=1, le=200),
 @router.get("/parcels/batches/{batch_id}", response={200: BatchOut, **ERRORS}, summary="One batch")
 def batch_get(request: HttpRequest, batch_id: int) -> Any:
     return BatchOut.of(get_for(request.user, ParcelBatch, pk=batch_id))
+
+
+class WarningOut(Schema):
+    id: int
+    kind: str
+    subject_type: str
+    subject_id: str
+    site_code: str | None
+    county: str | None
+    window_start: dt.datetime
+    window_end: dt.datetime | None
+    count: int
+    severity: str
+    waybills: list[str]
+    risk_points: float
+    status: str
+    event_id: int | None
+
+    @staticmethod
+    def of(w: EarlyWarning) -> WarningOut:
+        return WarningOut(id=w.pk, kind=w.kind, subject_type=w.subject_type, subject_id=w.subject_id,
+                          site_code=w.site.code if w.site else None, county=w.county.code if w.county else None,
+                          window_start=w.window_start, window_end=w.window_end, count=w.count, severity=w.severity,
+                          waybills=list(w.waybills), risk_points=w.risk_points, status=w.status, event_id=w.event_id)
+
+
+class WarningFilters(Schema):
+    kind: str = ""
+    severity: str = ""
+    county: str = ""
+    brand: str = ""
+    status: str = ""
+
+
+@router.get("/parcels/warnings", response={200: Page[WarningOut], **ERRORS}, summary="Early warnings")
+def warning_list(request: HttpRequest, filters: Query[WarningFilters],
+                 limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)) -> Any:
+    qs = selectors.warning_list(user=request.user, filters={k: v.replace("\x00", "") for k, v in filters.dict().items()})
+    return {"count": qs.count(), "items": [WarningOut.of(w) for w in qs[offset:offset + limit]]}
