@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_LENGTHS, DIVISION_PREFIX_NAMES
+from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_NAMES, division_at
 
 _D = "0-9０-９"
 _STREET_NO = rf"(?:路|街|大道|道|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t]?[{_D}OlIB*＊]{{1,5}}[ \t]?(?:号|弄|巷|组|支弄)"
@@ -81,17 +81,6 @@ class AddressItem:
     keep_end: int  # the standard policy keeps text[start:keep_end]
 
 
-def _division_at(text: str, pos: int, names: dict[str, frozenset[int]]) -> int:
-    """Length of the longest division name in ``names`` starting at ``pos`` (0 if none)."""
-    lengths = DIVISION_PREFIX_LENGTHS.get(text[pos : pos + 2])
-    if lengths is None:
-        return 0
-    for n in lengths:
-        if text[pos : pos + n] in names:
-            return n
-    return 0
-
-
 def _chain_end(text: str, start: int, limit: int) -> int:
     """End of the chain of division names beginning at ``start`` (spaces between them allowed)."""
     pos = start
@@ -110,7 +99,7 @@ def _chain_end(text: str, start: int, limit: int) -> int:
             nxt = pos
             while nxt < limit and text[nxt] in " \t\u3000":
                 nxt += 1
-            if nxt < limit and _division_at(text, nxt, CHAINED_NAMES):
+            if nxt < limit and division_at(text, nxt, CHAINED_NAMES):
                 pos = nxt
     while pos > start and text[pos - 1] in " \t\u3000":
         pos -= 1
@@ -192,7 +181,7 @@ def find_addresses(text: str, taken: list[tuple[int, int]]) -> list[AddressItem]
             lo = _stretch_left(text, a, left_floor)
             start = -1
             for p in range(lo, a):
-                if _division_at(text, p, ANCHOR_NAMES):
+                if division_at(text, p, ANCHOR_NAMES):
                     start = p
                     break
             if start < 0:
@@ -215,7 +204,7 @@ def _build(text: str, start: int, end: int, *, labelled: bool) -> AddressItem | 
         end -= 1
     if end - start < 4:
         return None
-    if not labelled and not _division_at(text, start, ANCHOR_NAMES):
+    if not labelled and not division_at(text, start, ANCHOR_NAMES):
         return None
     return AddressItem(start, end, _keep_end(text, start, end))
 

@@ -9,11 +9,10 @@ from operator import attrgetter
 
 from ._addresses import AddressItem, address_meets_standard, find_addresses, mask_address
 from ._masking import mask_id_digits, mask_landline_digits, mask_mobile_digits
-from ._names import NameItem, find_names
+from ._names import NAME_MASK, NameItem, find_names
 from ._numbers import NumberItem, find_numbers
 from ._types import AuditResult, BatchAudit, FieldKind, Finding, Policy
 
-_NAME_MASK = frozenset("*＊某×●")
 _START = attrgetter("start")
 
 
@@ -123,9 +122,9 @@ def _name_finding(text: str, n: NameItem) -> Finding:
     raw = text[n.start : n.end]
     if n.honorific:
         return Finding(FieldKind.NAME, n.start, n.end, raw, True, True, "honorific", raw, "")
-    masked = any(c in _NAME_MASK for c in raw)
+    masked = any(c in NAME_MASK for c in raw)
     sl = n.surname_len
-    replacement = raw[:sl] + "*" * (len(raw) - sl) if raw[0] not in _NAME_MASK else "*" * len(raw)
+    replacement = raw[:sl] + "*" * (len(raw) - sl) if raw[0] not in NAME_MASK else "*" * len(raw)
     return Finding(
         FieldKind.NAME,
         n.start,

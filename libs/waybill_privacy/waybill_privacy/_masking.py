@@ -11,8 +11,6 @@ from ._numbers import _TRANSLATE
 from ._tables import AREA_CODES
 from ._types import FieldKind, Policy
 
-_NAME_MASK = frozenset("*＊某×●")
-
 #: A prepared record masker (see :func:`record_masker`).
 type MaskFn = Callable[[Mapping[str, str | None]], dict[str, str | None]]
 _STRIP = str.maketrans("", "", " \t\u3000-－()（）\r\n")
@@ -70,6 +68,11 @@ def mask_landline_digits(area: str, local: str, extension: str, strict: bool) ->
     return f"{out}-{extension}" if extension else out
 
 
+def _id_chars(value: str) -> str:
+    """An ID field's characters: OCR confusions repaired, separators dropped, masks kept, ``X`` upper case."""
+    return value.strip().translate(_STRIP).translate(_TRANSLATE).upper()
+
+
 def mask_id_digits(value: str) -> str:
     """First 4 and last 4 characters kept, the rest ``*`` (all hidden when 8 or fewer)."""
     if len(value) <= 8:
@@ -123,7 +126,7 @@ def mask_value(value: str, kind: FieldKind | str, policy: Policy | str = Policy.
     if k is FieldKind.PHONE:
         return mask_phone(value, strict)
     if k is FieldKind.ID_NUMBER:
-        return mask_id_digits(value.strip().translate(_STRIP).translate(_TRANSLATE).upper())
+        return mask_id_digits(_id_chars(value))
     return mask_address_value(value, strict)
 
 
@@ -180,7 +183,7 @@ def _mask_record_fast(
         elif kind is FieldKind.ADDRESS:
             out[col] = mask_address_value(v, strict)
         else:
-            out[col] = mask_id_digits(v.strip().translate(_STRIP).translate(_TRANSLATE).upper())
+            out[col] = mask_id_digits(_id_chars(v))
     return out
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ._tables import ANCHOR_NAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES, division_at
 
-_NAME_MASK = frozenset("*＊某×●")
+NAME_MASK = frozenset("*＊某×●")  # characters that hide part of a name
 _STRONG_LABEL = (
     r"收件人|寄件人|收货人|发货人|发件人|联系人|签收人|取件人|提货人|收方|寄方|收件|寄件|姓名|户名|Name|name"
 )
@@ -145,14 +145,14 @@ _SURNAME_FIRST = SINGLE_SURNAMES | {c[0] for c in COMPOUND_SURNAMES}
 
 
 def _masked_after_first(name: str) -> bool:
-    return len(name) >= 2 and name[0] in _SURNAME_FIRST and all(c in _NAME_MASK for c in name[1:])
+    return len(name) >= 2 and name[0] in _SURNAME_FIRST and all(c in NAME_MASK for c in name[1:])
 
 
 def _has_surname(name: str) -> bool:
     return (
         name[:2] in COMPOUND_SURNAMES
         or name[0] in SINGLE_SURNAMES
-        or name[0] in _NAME_MASK
+        or name[0] in NAME_MASK
         or _masked_after_first(name[:2])
     )
 
@@ -165,13 +165,13 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
     if not _has_surname(cand) and not strong:
         return None
     for h in _HONORIFICS:
-        if cand.startswith(h, sl) and cand[0] in SINGLE_SURNAMES | _NAME_MASK:
+        if cand.startswith(h, sl) and cand[0] in SINGLE_SURNAMES | NAME_MASK:
             return sl + len(h), sl, True
     if strong and "·" in cand:  # 买买提·艾力: the whole dotted name
         return len(cand.rstrip("·")), 1, False
     # given name: up to 2 characters, or up to 3 mask characters
     length = sl
-    while length < len(cand) and cand[length] in _NAME_MASK and length < sl + 3:
+    while length < len(cand) and cand[length] in NAME_MASK and length < sl + 3:
         length += 1
     while length < len(cand) and length < sl + 2:
         if length > sl and (
@@ -184,7 +184,7 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
     if length == sl:
         return None
     if length < len(cand) and not (
-        cand[length] in _NAME_MASK
+        cand[length] in NAME_MASK
         or cand.startswith(_BOUNDARY_WORDS, length)
         or division_at(cand, length, ANCHOR_NAMES)
     ):
@@ -272,7 +272,7 @@ def _name_after(text: str, pos: int) -> NameItem | None:
     while i < len(text) and i - pos < 2 and text[i] in " \t/(（":
         i += 1
     j = i
-    while j < len(text) and j - i < 5 and (_cjk(text[j]) or text[j] in _NAME_MASK):
+    while j < len(text) and j - i < 5 and (_cjk(text[j]) or text[j] in NAME_MASK):
         j += 1
     run = text[i:j]
     if not 2 <= len(run) <= 4:

@@ -161,15 +161,6 @@ for _generic in ("城区", "郊区", "矿区", "市辖区", "新区"):
 
 ANCHOR_NAMES: dict[str, frozenset[int]] = {k: frozenset(v) for k, v in _ANCHOR.items()}
 CHAINED_NAMES: dict[str, frozenset[int]] = {k: frozenset(v) for k, v in _CHAINED.items()}
-DIVISION_NAME_LENGTHS: tuple[int, ...] = tuple(sorted({len(n) for n in CHAINED_NAMES}, reverse=True))
-# First two characters of every name → the lengths of the names that start with them, longest first.
-_by_prefix: dict[str, set[int]] = {}
-for _n in CHAINED_NAMES:
-    _by_prefix.setdefault(_n[:2], set()).add(len(_n))
-DIVISION_PREFIX_LENGTHS: dict[str, tuple[int, ...]] = {
-    k: tuple(sorted(v, reverse=True)) for k, v in _by_prefix.items()
-}
-DIVISION_PREFIX2: frozenset[str] = frozenset(DIVISION_PREFIX_LENGTHS)
 # First two characters → the names that start with them, longest first.
 _names_by_prefix: dict[str, list[str]] = {}
 for _n in CHAINED_NAMES:
