@@ -15,9 +15,14 @@
     return root.dataset.events + "?" + params.toString();
   }
   function go(extra) { window.location.href = drill(extra); }
-  function get(name) {
-    return fetch(root.dataset.api + name + "?" + query, {credentials: "same-origin"})
-      .then(function (r) { return r.json(); }).then(function (body) { return body.data; });
+  var queue = Promise.resolve();
+  function get(name) {  // one request at a time: gentle on the server, and on SQLite's single writer
+    var answer = queue.then(function () {
+      return fetch(root.dataset.api + name + "?" + query, {credentials: "same-origin"})
+        .then(function (r) { return r.json(); }).then(function (body) { return body.data; });
+    });
+    queue = answer.catch(function () {});
+    return answer;
   }
   function box(name) { return root.querySelector('[data-figure="' + name + '"]'); }
   function chart(name, option, onClick, rowsQuery) {
