@@ -505,7 +505,8 @@ def event_description(w: EarlyWarning) -> str:
     where = w.site.name if w.site else w.subject_id
     examples = "、".join(w.waybills[:5])
     texts = {
-        "SCREENED_WHILE_DOWN": f"安检机 {w.subject_id} 自 {_t(w.window_start)} 至 {_t(w.window_end)} 处于停用/故障状态，"
+        "SCREENED_WHILE_DOWN": f"安检机 {w.subject_id} 自 {_t(w.window_start)} "
+                               f"{'起至今' if w.window_end is None else '至 ' + _t(w.window_end)} 处于停用/故障状态，"
                                f"期间仍有 {w.count} 件快件记录为已过机安检，疑似伪造安检记录",
         "OVER_CAPACITY": f"安检机 {w.subject_id} 在 {_t(w.window_start)} 至 {_t(w.window_end)} 的过机记录 {w.count} 件，"
                          f"超过设备每分钟处理能力，疑似伪造安检记录",
