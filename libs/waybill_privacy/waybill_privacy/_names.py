@@ -124,9 +124,11 @@ _LEFT_BOUNDARY = frozenset("室号楼层座户房幢栋元厦区园苑村组市�
 
 @dataclass(slots=True)
 class NameItem:
+    """A name found in a text: its span and how many leading characters are the surname."""
+
     start: int
     end: int
-    surname_len: int  # characters masking keeps (0 when the surname itself is hidden)
+    surname_len: int  # characters the standard policy keeps (1, or 2 for 欧阳, 司马 ...)
     honorific: bool = False
     source: str = "labelled"
 
@@ -140,6 +142,7 @@ def surname_length(name: str) -> int:
     return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
 
 
+_HONORIFIC_HEAD = SINGLE_SURNAMES | NAME_MASK  # 张先生, *女士
 # A masked name may keep only the first character of a compound surname: 闾***, 亓***.
 _SURNAME_FIRST = SINGLE_SURNAMES | {c[0] for c in COMPOUND_SURNAMES}
 
@@ -165,7 +168,7 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
     if not _has_surname(cand) and not strong:
         return None
     for h in _HONORIFICS:
-        if cand.startswith(h, sl) and cand[0] in SINGLE_SURNAMES | NAME_MASK:
+        if cand.startswith(h, sl) and cand[0] in _HONORIFIC_HEAD:
             return sl + len(h), sl, True
     if strong and "·" in cand:  # 买买提·艾力: the whole dotted name
         return len(cand.rstrip("·")), 1, False
@@ -204,6 +207,7 @@ def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[
         if not strong and not colon and m.start() > 0 and text[m.start() - 1] not in "\n \t|":
             continue
         cand = m.group(4)
+        # a strong label set off by a colon or a space may be followed by a name outside the surname table
         got = _trim(cand, strong and (colon or m.start(4) > m.end(1 if strong else 2)))
         if got is None:
             continue
