@@ -137,6 +137,14 @@ def test_changing_one_byte_of_an_evidence_file_makes_verify_fail_and_name_it(cas
     assert f"evidence #{evidence.pk}" in result.problems[0]
 
 
+def test_a_deleted_evidence_file_is_named(cast):
+    evidence = evidence_store(actor=None, upload=_jpeg())
+    default_storage.delete(evidence.file.name)
+    result = trail_verify(record=False)
+    assert result.broken_files == [evidence.file.name]
+    assert "the file is missing" in result.problems[0]
+
+
 def test_an_evidence_row_whose_hash_was_rewritten_with_its_file_is_caught_by_the_trail(cast):
     evidence = evidence_store(actor=cast.users["grid_a1"], upload=_jpeg())
     forged = b"forged bytes"

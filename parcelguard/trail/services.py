@@ -135,7 +135,9 @@ def _verify_files(result: VerifyResult, recorded: set[str]) -> None:
             with evidence_open(ev) as fh:
                 actual = sha256_file(fh)
         except OSError:
-            actual = "missing"
+            result.broken_files.append(ev.file.name)
+            result.fail(f"{label}: the file is missing")
+            continue
         if actual != ev.sha256:
             result.broken_files.append(ev.file.name)
             result.fail(f"{label}: the file's SHA-256 is {actual}, the recorded one {ev.sha256}")
