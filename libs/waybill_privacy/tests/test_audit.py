@@ -110,3 +110,16 @@ def test_long_texts_and_long_digit_runs_stay_linear():
     assert audit_text("1 " * 40000).findings == ()
     r = audit_text("收件人：张三 13812345678 浙江省杭州市西湖区文三路90号华星大厦501室\n" * 5000)
     assert len(r.findings) == 15000 and not r.compliant
+
+
+def test_every_kind_of_failure_has_its_own_reason():
+    r = audit_text(
+        "收件人：张三 13812345678 座机 0571-88888888 身份证1101**********002X 浙江省杭州市西湖区文三路90号****501室"
+    )
+    assert r.reasons == (
+        "姓名完整显示，应至少隐藏1个字",
+        "手机号完整显示（11位全部可见），应至少隐藏6位",
+        "固定电话完整显示",
+        "身份证号码显示18位中的8位，面单上不得出现身份证号码",
+        "地址显示了楼栋/单元/门牌号，应隐藏",
+    )

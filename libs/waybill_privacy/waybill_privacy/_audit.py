@@ -151,7 +151,7 @@ def _address_finding(text: str, a: AddressItem, strict: bool) -> Finding:
         meets,
         "address",
         mask_address(text, a, strict),
-        "" if meets else "地址完整显示楼栋/单元/门牌号，应隐藏",
+        "" if meets else "地址显示了楼栋/单元/门牌号，应隐藏",
     )
 
 
