@@ -106,3 +106,22 @@ def test_it_refuses_a_report_without_a_photo_or_outside_the_grid(cast, client_fo
                                                                   "files": [photo()]})
     assert officer.status_code == 403
     assert Event.objects.count() == 0 and Evidence.objects.count() == 0
+
+
+def test_a_transition_is_never_changed_or_deleted(cast, client_for):
+    from django.db import DatabaseError, connection, transaction
+
+    from parcelguard.core.errors import Conflict
+
+    event = make_event(cast.outlet_a1, state="reported")
+    client_for(cast.centre_a).post(f"/api/v1/events/{event.pk}/verify", {"version": 1, "files": [photo()]})
+    step = Transition.objects.get(event=event)
+    step.reason = "rewritten"
+    with pytest.raises(Conflict):
+        step.save()
+    with pytest.raises(Conflict):
+        step.delete()
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Transition.objects.filter(pk=step.pk).update(reason="rewritten")
+    assert Transition.objects.get(pk=step.pk).reason == ""

@@ -163,6 +163,17 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.event_id} {self.action}"
 
+    @property
+    def label(self) -> Any:
+        from parcelguard.events.states import STEPS_BY_ACTION
+
+        found = STEPS_BY_ACTION.get(self.action)
+        return found.label if found else self.action
+
+    @property
+    def to_label(self) -> Any:
+        return State(self.to_state).label if self.to_state in State.values else self.to_state
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             from parcelguard.core.errors import Conflict
