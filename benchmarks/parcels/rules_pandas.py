@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
-
 from parcel_audit import AuditConfig, Finding
 
 COLUMNS = ["waybill_no", "outlet_id", "accepted_at", "sender_id_hash", "realname_verified", "inspected",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-
 from parcel_audit import AuditConfig, Finding
 
 COLUMNS = ["waybill_no", "outlet_id", "accepted_at", "sender_id_hash", "realname_verified", "inspected",

@@ -17,8 +17,8 @@ consecutive ``accept_date`` partitions. Queries declare their scope in a header 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ class AuditResult:
         )
 
 
-class prepared_store:  # noqa: N801 - used as a context manager like ``open``
+class prepared_store:
     """A store directory for ``records``: the directory itself, or a temporary store built by
     validating a single CSV/Parquet file or Arrow table (rejected rows are counted, not analysed)."""
 

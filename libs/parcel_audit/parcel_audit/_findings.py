@@ -84,10 +84,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 def _parse(value: Any) -> dt.datetime | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        parsed = dt.datetime.fromisoformat(str(value))
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(SHANGHAI).replace(tzinfo=None)
     return parsed

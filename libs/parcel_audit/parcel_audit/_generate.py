@@ -149,7 +149,9 @@ class _Builder:
 
     def _mask(self, outlet: int, day: dt.date) -> np.ndarray:
         lo, hi = _ts(day), _ts(day + dt.timedelta(days=1))
-        return (self.outlet == self.outlets[outlet]["outlet_id"]) & (self.accepted >= lo) & (self.accepted < hi)
+        mask: np.ndarray = (self.outlet == self.outlets[outlet]["outlet_id"]) & (self.accepted >= lo) & (
+            self.accepted < hi)
+        return mask
 
     def _expect(self, kind: str, subject_type: str, subject: str, start: Any, end: Any, mask: np.ndarray,
                 measure: float | None = None) -> None:
@@ -213,8 +215,8 @@ class _Builder:
         for label, outlets, expected in (("spread6", range(10, 16), True), ("spread5", range(16, 21), True),
                                          ("spread4", range(21, 25), False)):
             sender = _hash(self.seed, label)
-            rows = [np.flatnonzero(self._mask(o, day))[0] for o in outlets]
-            self.sender[rows] = sender
+            firsts = [np.flatnonzero(self._mask(o, day))[0] for o in outlets]
+            self.sender[firsts] = sender
             if expected:
                 self._expect("SENDER_SPREAD", "sender", sender, _ts(day), _ts(day + dt.timedelta(days=1)),
                              self.sender == sender)

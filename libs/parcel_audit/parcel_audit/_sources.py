@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -12,9 +13,9 @@ from parcel_audit._config import AuditConfig
 from parcel_audit._engine import duckdb_connect
 from parcel_audit._errors import InputError, SchemaError
 
-__all__ = ["Source", "describe_source", "source_types", "load_registries", "relation_sql", "source_name"]
+__all__ = ["Source", "describe_source", "load_registries", "relation_sql", "source_name", "source_types"]
 
-Source = str | os.PathLike[str] | pa.Table
+Source: TypeAlias = str | os.PathLike[str] | pa.Table  # noqa: UP040 - usable in isinstance-free unions at runtime
 
 
 def source_name(source: Source) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from parcel_audit._config import AuditConfig
@@ -41,6 +43,21 @@ def _files(store: Path, days: Sequence[dt.date] | None = None) -> str:
     if not partitions:
         return ""
     return ", ".join("'" + str(p / "*.parquet").replace("'", "''") + "'" for p in partitions)
+
+
+_local = threading.local()
+
+
+def _lookup_connection() -> duckdb.DuckDBPyConnection:
+    """One DuckDB connection per thread for lookups, kept open so that opening a connection (tens of
+    milliseconds) and re-reading Parquet footers (metadata cache) are not paid on every trace."""
+    conn: duckdb.DuckDBPyConnection | None = getattr(_local, "conn", None)
+    if conn is None:
+        conn = duckdb.connect(":memory:")
+        conn.execute("SET parquet_metadata_cache = true")
+        conn.execute("SET threads = 2")
+        _local.conn = conn
+    return conn
 
 
 def _store(records: str | Path) -> Path:
@@ -100,20 +117,17 @@ def trace_waybill(
     The lookup reads only the row groups whose bloom filter and min/max statistics admit the number.
     """
     config = config or AuditConfig()
-    files = _files(_store(records))
-    if not files:
+    store = _store(records)
+    if not store_partitions(store):
         return None
-    conn = duckdb_connect(config)
-    try:
-        cursor = conn.execute(
-            f"SELECT * FROM read_parquet([{files}], hive_partitioning = true, "
-            "hive_types = {'accept_date': DATE}) WHERE waybill_no = ?",
-            [waybill_no],
-        )
-        names = [d[0] for d in cursor.description or ()]
-        rows = cursor.fetchall()
-    finally:
-        conn.close()
+    pattern = str(store / "accept_date=*" / "*.parquet").replace("'", "''")
+    cursor = _lookup_connection().execute(
+        f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = true, "
+        "hive_types = {'accept_date': DATE}) WHERE waybill_no = ?",
+        [waybill_no],
+    )
+    names = [d[0] for d in cursor.description or ()]
+    rows = cursor.fetchall()
     if not rows:
         return None
     record = dict(zip(names, rows[0], strict=True))

@@ -7,7 +7,6 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-
 from parcel_audit import AuditConfig, Finding, analyze
 
 RECORD_FIELDS = [

@@ -7,7 +7,6 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-
 from parcel_audit import generate_city, ingest, read_findings, trace_sender, trace_waybill
 from parcel_audit.cli import main
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from parcel_audit import FINDING_KINDS, AuditConfig, analyze, generate_city, ingest, read_findings
 
 

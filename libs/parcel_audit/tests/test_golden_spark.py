@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from parcel_audit import AuditConfig, analyze, generate_city, ingest
 
 pyspark = pytest.importorskip("pyspark")

@@ -10,7 +10,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from parcel_audit import AuditConfig, SchemaError, ingest
 
 HEADER = ("waybill_no,brand,outlet_id,accepted_at,sender_id_hash,realname_verified,inspected,inspector_id,"

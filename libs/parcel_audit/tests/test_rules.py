@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from parcel_audit import AuditConfig, analyze
 
 T = dt.datetime.fromisoformat
@@ -99,9 +98,8 @@ def test_a_minute_at_capacity_is_fine_and_one_scan_more_is_over(audit, parcel):
 
 def test_the_last_minute_of_an_hour_ends_at_the_next_hour_and_a_scan_on_the_hour_is_the_next_minute(audit,
                                                                                                   parcel):
-    rows = scans(parcel, "A", "2026-11-01 10:59:00", 3) + [
-        parcel("NEXT", accepted_at="2026-11-01 10:50:00", screened_at="2026-11-01 11:00:00")
-    ]
+    rows = [*scans(parcel, "A", "2026-11-01 10:59:00", 3),
+            parcel("NEXT", accepted_at="2026-11-01 10:50:00", screened_at="2026-11-01 11:00:00")]
     found = audit(rows, machine_rows=(("M1", "O1", 120),), kinds=("OVER_CAPACITY",))
     assert [(f.window_start, f.window_end, f.count) for f in found] == [
         (T("2026-11-01 10:59"), T("2026-11-01 11:00"), 3)
