@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from parcelguard.analytics.conf import conf_str
 from parcelguard.analytics.filters import TERMINAL, Filters, events_for
 from parcelguard.analytics.indicators import cases_for
 from parcelguard.core import clock
@@ -38,7 +38,7 @@ RULES = {
 
 
 def conf(name: str, default: int | str) -> Any:
-    return getattr(settings, f"ANALYTICS_DUTY_{name}", default)
+    return conf_str(f"DUTY_{name}", str(default))
 
 
 @dataclass

@@ -7,20 +7,21 @@ Definitions are in docs/analytics.md; each figure returns plain JSON-ready data.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import Aggregate, Count, FloatField, Func, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncDate, TruncMonth
 
 from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.scoping import scope
+from parcelguard.analytics.conf import conf_int
 from parcelguard.analytics.filters import (
     STATE_GROUPS,
     Filters,
@@ -82,7 +83,7 @@ def percentile_cont(ordered: Sequence[float], fraction: float) -> float | None:
 def cached(name: str, user: Any, filters: Filters, compute: Callable[[], Any]) -> Any:
     """A figure for (scope, filters), kept ANALYTICS_CACHE_SECONDS (0 turns it off): dashboards ask the
     same questions many times a minute, the answer may be that old."""
-    seconds = int(getattr(settings, "ANALYTICS_CACHE_SECONDS", 60))
+    seconds = conf_int("CACHE_SECONDS", 60)
     if seconds <= 0:
         return compute()
     who = f"{user.role}:{getattr(user.jurisdiction, 'path', '')}:{user.enterprise_id or ''}"
@@ -195,19 +196,25 @@ def loop(user: Any, f: Filters) -> dict[str, Any]:
 
 # ---- trends and enforcement --------------------------------------------------------------------------------
 
+def _per_day(qs: models.QuerySet[Event], field: str) -> dict[dt.date, int]:
+    return dict(qs.annotate(d=TruncDate(field)).values_list("d").annotate(n=Count("pk")).order_by())
+
+
 def trend(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
-    """Reported (by report time) and closed (by closing time) per week and per month of the period."""
+    """Reported (by report time) and closed (by closing time) per week and per month of the period: two
+    grouped queries by local day, folded into weeks (from Monday) and months here."""
+    reported = _per_day(events_for(user, f), "reported_at")
+    closed = _per_day(events_for(user, f, period=False).filter(
+        state=State.CLOSED, closed_at__gte=f.since, closed_at__lt=f.until), "closed_at")
     out: dict[str, list[dict[str, Any]]] = {}
-    closed_base = events_for(user, f, period=False).filter(
-        state=State.CLOSED, closed_at__gte=f.since, closed_at__lt=f.until)
-    for name, trunc in (("week", TruncWeek), ("month", TruncMonth)):
-        reported = dict(events_for(user, f).annotate(b=trunc("reported_at")).values_list("b")
-                        .annotate(n=Count("pk")).order_by())
-        closed = dict(closed_base.annotate(b=trunc("closed_at")).values_list("b").annotate(n=Count("pk"))
-                      .order_by())
-        keys = sorted(set(reported) | set(closed))
-        out[name] = [{"bucket": _day(k), "reported": reported.get(k, 0), "closed": closed.get(k, 0)}
-                     for k in keys]
+    for name, bucket in (("week", lambda d: d - dt.timedelta(days=d.weekday())), ("month", lambda d: d.replace(day=1))):
+        rows: dict[dt.date, dict[str, Any]] = {}
+        for series, counts in (("reported", reported), ("closed", closed)):
+            for day, n in counts.items():
+                b = bucket(day)
+                row = rows.setdefault(b, {"bucket": b.isoformat(), "reported": 0, "closed": 0})
+                row[series] += n
+        out[name] = [rows[k] for k in sorted(rows)]
     return out
 
 

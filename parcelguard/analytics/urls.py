@@ -5,6 +5,7 @@ from parcelguard.analytics import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("ping", views.ping, name="ping"),
     path("districts.geojson", views.districts, name="districts"),
     path("events/", views.event_list, name="events"),
     path("events/export.xlsx", views.event_export, name="events-export"),

@@ -50,6 +50,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def ping(request: HttpRequest) -> JsonResponse:
+    """The floor of the benchmark: a logged-in request that computes nothing."""
+    return JsonResponse({"ok": True})
+
+
+@login_required
 def districts(request: HttpRequest) -> JsonResponse:
     """The shipped (schematic) district boundaries as GeoJSON, for the map."""
     response = JsonResponse(boundaries.load())
@@ -70,15 +76,37 @@ def _describe(f: Filters) -> list[str]:
     return parts
 
 
+COUNT_CAP = 10_000  # a drill-down counts up to this many rows; beyond, it says "10,000+"
+
+
+class CappedCount:
+    """A queryset for the paginator whose count stops at COUNT_CAP: counting a year of a city's events
+    exactly costs more than the page itself, and nobody pages past 400."""
+
+    def __init__(self, qs: Any) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.order_by()[:COUNT_CAP].count()
+
+    def __getitem__(self, item: Any) -> Any:
+        return self.qs[item]
+
+    def __len__(self) -> int:
+        return self.count()
+
+
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     """The drill-down: the events behind a figure, with every filter of the dashboard."""
     f = Filters.parse(request.GET)
     qs = (events_for(request.user, f).select_related("hazard_type", "site", "enterprise", "county")
           .order_by("-reported_at", "-pk"))
-    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(CappedCount(qs), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    total = page.paginator.count
     return render(request, "analytics/events.html", {
-        "f": f, "page": page, "total": page.paginator.count, "query": f.query(), "describe": _describe(f),
+        "f": f, "page": page, "total": total, "capped": total >= COUNT_CAP, "query": f.query(),
+        "describe": _describe(f),
         "groups": [(g, GROUP_LABELS[g]) for g in STATE_GROUPS], "segments": SEGMENT_LABELS.items(),
         **_choices(request.user)})
 

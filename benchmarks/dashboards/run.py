@@ -1,0 +1,174 @@
+"""Dashboard benchmark (issue 6): p95 of every dashboard page, its chart data, the drill-down list and a
+trivial endpoint (the floor) at 20 concurrent users, with locust against granian on PostgreSQL; then the
+time of the city's monthly PDF.
+
+Needs the data of generate.py in the database named by the PG* variables. Starts granian itself.
+
+    DB_ENGINE=postgres PGDATABASE=parcelguard_bench .venv/bin/python benchmarks/dashboards/run.py \
+        --users 20 --seconds 60 --cache 60
+    (--cache 0: every figure computed for every request; --cache 60: the default, a figure is kept a minute)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcelguard.settings")
+
+FIGURES = ["types", "areas", "brands", "states", "loop", "trend", "enforcement", "map"]
+
+LOCUSTFILE = '''
+import os, random
+from locust import HttpUser, task, between
+
+COOKIE = os.environ["BENCH_COOKIE"]
+COUNTIES = os.environ["BENCH_COUNTIES"].split(",")
+TYPES = os.environ["BENCH_TYPES"].split(",")
+FIGURES = %(figures)r
+
+
+def filters():
+    """The default view most of the time, sometimes one county, type or an older period."""
+    r = random.random()
+    if r < 0.5:
+        return ""
+    if r < 0.7:
+        return "county=" + random.choice(COUNTIES)
+    if r < 0.85:
+        return "type=" + random.choice(TYPES)
+    return "from=2024-01-01&to=2024-12-31"
+
+
+class Bureau(HttpUser):
+    wait_time = between(0.2, 0.8)
+
+    def on_start(self):
+        self.client.cookies.set("sessionid", COOKIE)
+
+    @task(2)
+    def dashboard(self):
+        self.client.get("/analytics/?" + filters(), name="page /analytics/")
+
+    @task(8)
+    def figure(self):
+        name = random.choice(FIGURES)
+        self.client.get("/api/v1/analytics/figures/" + name + "?" + filters(), name="figure " + name)
+
+    @task(3)
+    def drill_down(self):
+        extra = random.choice(["", "segment=overdue", "group=case", "county=" + random.choice(COUNTIES),
+                               "type=" + random.choice(TYPES) + "&page=3"])
+        self.client.get("/analytics/events/?" + extra, name="drill-down /analytics/events/")
+
+    @task(1)
+    def duty(self):
+        self.client.get("/analytics/duty/?from=2026-10-01&to=2026-10-31", name="page /analytics/duty/ (month)")
+
+    @task(2)
+    def floor(self):
+        self.client.get("/analytics/ping", name="floor /analytics/ping")
+'''
+
+
+def session_cookie() -> tuple[str, list[str], list[str]]:
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from parcelguard.accounts.models import Jurisdiction, User
+    from parcelguard.events.models import HazardType
+
+    user = User.objects.filter(role="city_bureau", is_active=True).order_by("pk").first()
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.set_expiry(3600 * 4)
+    store.create()
+    counties = list(Jurisdiction.objects.filter(level="county").values_list("code", flat=True))
+    types = list(HazardType.objects.values_list("code", flat=True))
+    return store.session_key, counties, types
+
+
+def wait_up(url: str, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except Exception as exc:
+            if getattr(exc, "code", None):
+                return
+            time.sleep(0.3)
+    raise SystemExit(f"server did not start: {url}")
+
+
+def pdf_seconds() -> float:
+    from parcelguard.accounts.models import Jurisdiction
+    from parcelguard.analytics.reports import report_pdf
+
+    city = Jurisdiction.objects.get(level="city")
+    month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    report_pdf(city, month)  # warm-up: imports and font loading, as a long-running worker has done
+    started = time.perf_counter()
+    report_pdf(city, month)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--cache", type=int, default=60, help="ANALYTICS_CACHE_SECONDS for the server")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8061)
+    parser.add_argument("--no-pdf", action="store_true")
+    args = parser.parse_args()
+    cookie, counties, types = session_cookie()
+    env = {**os.environ, "PARCELGUARD_ANALYTICS_CACHE_SECONDS": str(args.cache), "PARCELGUARD_DEBUG": "0",
+           "BENCH_COOKIE": cookie, "BENCH_COUNTIES": ",".join(counties), "BENCH_TYPES": ",".join(types)}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(args.port),
+         "--workers", str(args.workers), "--blocking-threads", "4", "--log-level", "warning",
+         "parcelguard.wsgi:application"], cwd=ROOT, env=env)
+    try:
+        host = f"http://127.0.0.1:{args.port}"
+        wait_up(host + "/analytics/ping")
+        with tempfile.TemporaryDirectory() as tmp:
+            locustfile = Path(tmp) / "locustfile.py"
+            locustfile.write_text(LOCUSTFILE % {"figures": FIGURES})
+            prefix = Path(tmp) / "stats"
+            subprocess.run([str(ROOT / ".venv/bin/locust"), "-f", str(locustfile), "--headless", "-u", str(args.users),
+                            "-r", str(args.users), "-t", f"{args.seconds}s", "--host", host, "--only-summary",
+                            "--csv", str(prefix)], env=env, check=False, stdout=subprocess.DEVNULL)
+            with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+                rows = list(csv.DictReader(stats))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(f"users {args.users}, {args.seconds} s, granian workers {args.workers}, cache {args.cache} s\n")
+    print("| endpoint | requests | failures | median ms | p95 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in sorted(rows, key=lambda r: (r["Name"] == "Aggregated", r["Name"])):
+        print(f"| {r['Name']} | {r['Request Count']} | {r['Failure Count']} | {r['50%']} | {r['95%']} | {r['99%']} |")
+    if not args.no_pdf:
+        print(f"\nmonthly PDF for the city (warm): {pdf_seconds():.2f} s")
+
+
+if __name__ == "__main__":
+    random.seed(6)
+    main()
