@@ -3,8 +3,8 @@
 Built on the library's own administrative-division and surname tables (not Faker: its phone prefixes
 are old and its addresses random combinations). Every text comes with gold spans
 ``(type, start, end)``; PII-free texts are logistics messages full of numbers and place names that are
-*not* personal data. ``--out DIR`` writes ``clean.jsonl``, ``ocr.jsonl``, ``pii_free.jsonl`` and
-``records.jsonl``.
+*not* personal data. ``--out DIR`` writes ``clean.jsonl``, ``ocr.jsonl``, ``pii_free.jsonl``,
+``unseen.jsonl`` (held-out layouts) and ``records.jsonl``.
 
     python benchmarks/privacy/generate.py --n 2000 --out /tmp/privacy-data
 """
