@@ -55,6 +55,7 @@ def run_verify(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_bundle_holds_timeline_evidence_hashes_signature_key_and_script(story, tmp_path):
+    later = trail_append(actor=None, action="event.report", subject="event:3", payload={})
     data, folder = export(story, tmp_path)
     names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     assert {"timeline.json", "timeline.pdf", "hashes.json", "hashes.json.sig", "public_key.pem", "verify.py",
@@ -64,6 +65,8 @@ def test_the_bundle_holds_timeline_evidence_hashes_signature_key_and_script(stor
     assert [e["action"] for e in timeline["entries"]] == ["event.report", "event.verify"]
     assert [link[0] for link in timeline["links"]] == [2, 3, 4]  # event:2's entry appears only as a link
     assert "event:2" not in (folder / "timeline.json").read_text()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["chain_head"] == [later.seq, later.entry_hash]
 
 
 def test_the_bundle_verifies_with_its_own_script_outside_the_platform(story, tmp_path):

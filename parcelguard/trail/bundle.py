@@ -35,7 +35,7 @@ To check / 校验方法:  pip install cryptography ; python verify.py
 Compare the fingerprint printed by verify.py with the one published by the bureau.
 请将 verify.py 输出的公钥指纹与监管部门公布的指纹核对。
 
-timeline.json   the trail entries of the subject, with their hashes, and the chain links up to the head
+timeline.json   the trail entries of the subject, with their hashes, and every chain link between them
 timeline.pdf    the same, readable
 evidence/       the evidence files, named by the start of their SHA-256
 hashes.json     SHA-256 of every file; hashes.json.sig is its Ed25519 signature; public_key.pem the key
@@ -46,8 +46,9 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
 
-def _links(first_seq: int) -> list[list[Any]]:
-    rows = TrailEntry.objects.filter(seq__gte=first_seq).order_by("seq").values_list("seq", "prev_hash", "entry_hash")
+def _links(first_seq: int, last_seq: int) -> list[list[Any]]:
+    rows = (TrailEntry.objects.filter(seq__gte=first_seq, seq__lte=last_seq).order_by("seq")
+            .values_list("seq", "prev_hash", "entry_hash"))
     return [list(row) for row in rows.iterator(chunk_size=5000)]
 
 
@@ -85,8 +86,9 @@ def bundle_export(*, subject: str, user: Any) -> bytes:
     require(user, Perm.EXPORT)
     with transaction.atomic():
         entries = list(trail_for(subject))
-        links = _links(entries[0].seq) if entries else []
-        head = links[-1] if links else None
+        links = _links(entries[0].seq, entries[-1].seq) if entries else []
+        last = TrailEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+        head = list(last) if last else None
         key = signing_key()
         public = key.public_key()
         exported_at = clock.now()

@@ -6,7 +6,7 @@
 
 It checks (1) the Ed25519 signature of hashes.json with public_key.pem, (2) the SHA-256 of every file
 and that no file was added or removed, (3) every trail entry of timeline.json: its hash over its
-canonical content and its link to the entry before it, up to the chain head at export time.
+canonical content and the unbroken chain links from the subject's first entry to its last.
 Compare the printed key fingerprint with the one the bureau publishes: a forger can re-sign a
 bundle with another key, but not with the bureau's.
 Exit code 0 when everything holds; 1 with the first problem named otherwise.
