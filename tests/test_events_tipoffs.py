@@ -94,3 +94,28 @@ def test_a_substantiated_tipoff_earns_a_reward_approved_and_paid(cast, client_fo
     assert paid.json()["status"] == "paid"
     assert Reward.objects.get().paid_at is not None
     assert city.get("/events/rewards/").status_code == 200
+
+
+def test_a_tipoff_may_carry_photos_and_a_refused_file_stores_nothing(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from parcelguard.evidence.models import Evidence
+
+    assert _submit(Client(), files=[photo()]).status_code == 200
+    event = Event.objects.get()
+    assert event.transitions.get().attachments.count() == 1
+    bad = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not a photo", content_type="image/png")
+    assert _submit(Client(REMOTE_ADDR="10.0.0.8"), files=[bad]).status_code == 400
+    assert Event.objects.count() == 1 and Evidence.objects.count() == 1
+
+
+def test_the_procurator_sees_the_overdue_work_of_the_regulator(cast, client_for):
+    import datetime as dt
+
+    from parcelguard.core import clock
+    from parcelguard.events.testing import make_event
+
+    late = make_event(cast.outlet_b1, state="reminded", deadline=clock.now() - dt.timedelta(days=3))
+    make_event(cast.outlet_a1, state="reminded", deadline=clock.now() + dt.timedelta(days=3))
+    queue = client_for(cast.procurator).get("/api/v1/events/queue").json()
+    assert [e["id"] for e in queue["items"]] == [late.pk]

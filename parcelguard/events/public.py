@@ -78,7 +78,7 @@ def tipoff(request: HttpRequest) -> HttpResponse:
                     county_code=request.POST.get("county", ""), hazard_type=request.POST.get("hazard_type", ""),
                     place=request.POST.get("place", ""), description=request.POST.get("description", ""),
                     anonymous=anonymous, name=request.POST.get("name", ""), phone=request.POST.get("phone", ""),
-                    ip=ip)
+                    ip=ip, uploads=request.FILES.getlist("files"))
             except DomainError as exc:
                 error, status = str(exc.message), 400
             else:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Q
 
+from parcelguard.accounts.roles import Role
 from parcelguard.accounts.scoping import get_for, scope
 from parcelguard.core import clock
 from parcelguard.events.models import Event, Notification, TipOff, Transition
@@ -36,11 +37,16 @@ def event_list(*, user: Any, filters: dict[str, Any] | None = None) -> models.Qu
 
 def work_queue(user: Any) -> models.QuerySet[Event]:
     """What waits for this user: events in a state where their role takes the next step, soonest
-    deadline first (no deadline last, then oldest report first)."""
+    deadline first (no deadline last, then oldest report first). A procurator, who takes no step, sees
+    the overdue work of the regulator it oversees."""
     if not getattr(user, "is_authenticated", False):
         return Event.objects.none()
-    states = states_waiting_for(user.role)
-    return (scope(user, Event).filter(state__in=states)
+    qs = scope(user, Event)
+    if user.role == Role.PROCURATOR:  # oversight of the regulator: what is overdue in its area
+        qs = qs.filter(deadline__lte=clock.now()).exclude(state__in=TERMINAL)
+    else:
+        qs = qs.filter(state__in=states_waiting_for(user.role))
+    return (qs
             .select_related("hazard_type", "site", "enterprise", "county")
             .order_by(F("deadline").asc(nulls_last=True), "reported_at", "pk"))
 

@@ -332,7 +332,7 @@ def event_report(*, user: Any, site_id: int, hazard_type: str, description: str,
 
 
 def tipoff_submit(*, county_code: str, hazard_type: str, place: str, description: str, anonymous: bool = True,
-                  name: str = "", phone: str = "", ip: str = "") -> Event:
+                  name: str = "", phone: str = "", ip: str = "", uploads: Sequence[Any] = ()) -> Event:
     """A member of the public reports a violation; it lands with the county centre of the chosen county."""
     county = Jurisdiction.objects.filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
@@ -352,7 +352,8 @@ def tipoff_submit(*, county_code: str, hazard_type: str, place: str, description
         TipOff.objects.create(event=event, anonymous=anonymous, reporter_name="" if anonymous else name.strip()[:40],
                               reporter_phone="" if anonymous else phone.strip()[:30], ip_hash=ip_hash)
         _record(event=event, action="tipoff", actor=None, from_state="", to_state=State.REPORTED, reason="",
-                data={"county": county.code, "hazard_type": kind.code, "anonymous": anonymous}, attached=[], at=now)
+                data={"county": county.code, "hazard_type": kind.code, "anonymous": anonymous},
+                attached=_store(None, uploads[:3], "tipoff"), at=now)
     return event
 
 
