@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "parcelguard.evidence",
     "parcelguard.documents",
     "parcelguard.events",
+    "parcelguard.privacy",
     "parcelguard.parcels",
     "parcelguard.analytics",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("events/", include("parcelguard.events.urls")),
     path("report/", tipoff, name="tipoff"),
     path("trail/", include("parcelguard.trail.urls")),
+    path("privacy/", include("parcelguard.privacy.urls")),
     path("parcels/", include("parcelguard.parcels.urls")),
     path("analytics/", include("parcelguard.analytics.urls")),
 ]

@@ -21,7 +21,6 @@ from parcelguard.core import clock
 from parcelguard.core.errors import DomainError
 from parcelguard.core.models import UnmaskRecord
 from parcelguard.registry import attention
-from parcelguard.registry.kinds import KINDS
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -79,10 +78,11 @@ def unmask(request: HttpRequest) -> HttpResponse:
 
 def unmask_value(*, user: Any, kind_slug: str, pk: Any, field: str, reason: str) -> str:
     from parcelguard.core.errors import Invalid, NotFound
+    from parcelguard.core.pii import pii_model
 
     require(user, Perm.PII_UNMASK)
-    kind = KINDS.get(kind_slug)
-    if kind is None or field not in getattr(kind.model, "pii_fields", ()):
+    model = pii_model(kind_slug)  # a registry kind ("sites") or any model label with pii_fields ("events.tipoff")
+    if model is None or field not in model.pii_fields:
         raise NotFound(_("No such personal-data field."))
     if len(reason.strip()) < 4:
         raise Invalid(_("State why you need to see this value."), code="reason_required")
@@ -90,13 +90,13 @@ def unmask_value(*, user: Any, kind_slug: str, pk: Any, field: str, reason: str)
         pk_int = int(pk)
     except (TypeError, ValueError):
         raise NotFound(_("Record not found.")) from None
-    obj = get_for(user, kind.model, pk=pk_int)
+    obj = get_for(user, model, pk=pk_int)
     with transaction.atomic():
-        UnmaskRecord.objects.create(actor=user, model=kind.model._meta.model_name, object_id=obj.pk, field=field,
+        UnmaskRecord.objects.create(actor=user, model=model._meta.model_name, object_id=obj.pk, field=field,
                                     reason=reason.strip()[:200], at=clock.now())
         from parcelguard.trail.services import trail_append
 
-        trail_append(actor=user, action="pii.unmask", subject=f"{kind.model._meta.model_name}:{obj.pk}",
+        trail_append(actor=user, action="pii.unmask", subject=f"{model._meta.model_name}:{obj.pk}",
                      payload={"field": field, "reason": reason.strip()[:200]})  # never the value itself
     return str(getattr(obj, field))
 

@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from parcelguard.api.auth import AUTH
-from parcelguard.api.v1 import accounts, analytics, events, registry
+from parcelguard.api.v1 import accounts, analytics, events, privacy, registry
 from parcelguard.api.v1 import parcels as parcels_v1
 from parcelguard.core.errors import DomainError
 
@@ -63,5 +63,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/", registry.router)
 api.add_router("/v1/", events.router)
+api.add_router("/v1/", privacy.router)
 api.add_router("/v1/", analytics.router)
 api.add_router("/v1/", parcels_v1.router)

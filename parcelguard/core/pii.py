@@ -1,45 +1,66 @@
-"""Personal data on screen, in the API and in exports: masked unless a permitted user unmasks it."""
+"""Personal data on screen, in the API and in exports: masked unless a permitted user unmasks it.
+
+The masking itself is `waybill_privacy.mask_value` (standard policy): one implementation for waybills,
+the registry, tip-offs, exports and the API. These names stay so callers keep working.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
+from typing import Any
 
 from django.conf import settings
-
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
-                      "司徒", "夏侯", "令狐", "端木", "申屠", "万俟", "独孤", "南宫", "轩辕")
+from waybill_privacy import FieldKind, mask_value
 
 
 def mask_name(value: str) -> str:
-    if not value:
-        return value
-    keep = 2 if value[:2] in _COMPOUND_SURNAMES and len(value) > 2 else 1
-    return value[:keep] + "*" * max(len(value) - keep, 1)
+    return mask_value(value, FieldKind.NAME) if value else value
 
 
 def mask_phone(value: str) -> str:
-    digits = re.sub(r"\D", "", value or "")
-    if not digits:
-        return value
-    if len(digits) == 11 and digits.startswith("1"):
-        return digits[0] + "*" * 6 + digits[-4:]
-    return "*" * max(len(digits) - 2, 1) + digits[-2:]
+    return mask_value(value, FieldKind.PHONE) if value else value
 
 
 def mask_id_number(value: str) -> str:
-    if not value:
-        return value
-    return value[:4] + "*" * max(len(value) - 8, 1) + value[-4:]
+    return mask_value(value, FieldKind.ID_NUMBER) if value else value
+
+
+def mask_address(value: str) -> str:
+    return mask_value(value, FieldKind.ADDRESS) if value else value
+
+
+def kind_of_field(field_name: str) -> FieldKind:
+    """The kind of personal data a `pii_fields` entry holds, from its name (names are the default)."""
+    if "phone" in field_name or "mobile" in field_name:
+        return FieldKind.PHONE
+    if "id_number" in field_name:
+        return FieldKind.ID_NUMBER
+    if "address" in field_name:
+        return FieldKind.ADDRESS
+    return FieldKind.NAME
 
 
 def mask_field(field_name: str, value: str) -> str:
-    if "phone" in field_name:
-        return mask_phone(value)
-    if "id_number" in field_name:
-        return mask_id_number(value)
-    return mask_name(value)
+    return mask_value(value, kind_of_field(field_name)) if value else value
+
+
+def pii_model(label: str) -> Any:
+    """The model a personal-data reference names: a registry kind slug ("sites") or an
+    "app_label.model_name" label ("events.tipoff"). None unless that model declares `pii_fields`."""
+    from django.apps import apps
+
+    from parcelguard.registry.kinds import KINDS
+
+    kind = KINDS.get(label)
+    model: Any = kind.model if kind is not None else None
+    if model is None and label.count(".") == 1:
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            model = None
+    return model if model is not None and getattr(model, "pii_fields", None) else None
 
 
 def id_number_hash(id_number: str) -> str:
