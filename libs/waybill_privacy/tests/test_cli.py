@@ -217,3 +217,16 @@ def test_explain_adds_the_reasons_in_chinese():
         "手机号显示11位中的7位，未达到去标识化标准（至少隐藏6位）",
     ]
     assert row["summary"].startswith("不合规：")
+
+
+def test_output_is_utf8_whatever_the_console_encoding():
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-m", "waybill_privacy", "audit"],
+        input='{"id":"1","text":"收件人：张三"}\n'.encode(),
+        capture_output=True,
+        env={"PYTHONIOENCODING": "ascii", "PATH": ""},
+        check=True,
+    )
+    assert json.loads(out.stdout.decode("utf-8"))["masked_text"] == "收件人：张*"

@@ -15,7 +15,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -303,10 +303,19 @@ def build_parser(prog: str = "waybill-privacy") -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_stdout() -> None:
+    """JSON Lines and CSV are UTF-8 whatever the terminal's locale (a GBK or ASCII console included)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        with suppress(ValueError, OSError):  # a stream that cannot switch keeps its encoding
+            reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None, prog: str = "waybill-privacy") -> int:
     """Run the command line; return the exit status (0 ok, 1 some input rejected, 2 usage error)."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
+    _utf8_stdout()
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
