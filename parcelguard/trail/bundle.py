@@ -68,12 +68,20 @@ def _evidence_files(entries: list[TrailEntry]) -> dict[str, bytes]:
     return files
 
 
+# Readable names on the PDF for the actions written outside the event workflow; others print as they are.
+ACTION_LABELS = {
+    "evidence.store": "上传证据", "document.issue": "制发文书", "bundle.export": "导出证据包",
+    "pii.unmask": "查看个人信息明文", "registry.create": "新增登记信息", "registry.update": "修改登记信息",
+    "registry.import": "导入登记信息",
+}
+
+
 def _timeline_pdf(subject: str, entries: list[TrailEntry], head: list[Any] | None) -> bytes:
     from parcelguard.documents.chinese import chinese_date
     from parcelguard.documents.services import authority, render_pdf
 
-    rows = [{"entry": e, "local": timezone.localtime(e.at), "payload": json.dumps(e.payload, ensure_ascii=False)}
-            for e in entries]
+    rows = [{"entry": e, "local": timezone.localtime(e.at), "label": ACTION_LABELS.get(e.action, ""),
+             "payload": json.dumps(e.payload, ensure_ascii=False)} for e in entries]
     return render_pdf("trail/timeline_pdf.html", {
         "subject": subject, "rows": rows, "head": head, "authority": authority(),
         "date_cn": chinese_date(clock.today())})
