@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_NAMES, division_at
 
 _D = "0-9０-９"
-_STREET_NO = rf"(?:路|街|大道|道|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t]?[{_D}OlIB*＊]{{1,5}}[ \t]?(?:号|弄|巷|组|支弄)"
+_STREET_NO = rf"(?:路|街|大道|道|段|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t]?[{_D}OlIB*＊]{{1,5}}[ \t]?(?:号|弄|巷|组|支弄)"
 _UNIT = rf"[{_D}A-Za-z*＊]{{1,5}}[ \t]?(?:幢|栋|单元|室|号楼|层|楼|座|户|房)"
 _MASK_TAIL = r"(?:省|市|区|县|旗|镇|乡|路|街|道|号|村)[*＊]{2,}"
 _LABEL = r"(?:收件地址|寄件地址|收货地址|发货地址|详细地址|联系地址|家庭住址|地址|住址)[ \t]*[:：][ \t]*"
