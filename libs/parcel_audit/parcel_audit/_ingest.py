@@ -233,7 +233,12 @@ def _ingest(
     rows_written = rows_read - rows_present - rows_rejected
     dates: tuple[dt.date, ...] = ()
     if rows_written:
-        conn.execute(f"COPY (SELECT {_STORE_SELECT} FROM good) TO {_quote(store)} ({_PARQUET_OPTIONS})")
+        # Sorted by waybill number within each day, so that row groups hold disjoint ranges and a
+        # lookup is pruned by min/max statistics before any bloom filter is read.
+        conn.execute(
+            f"COPY (SELECT {_STORE_SELECT} FROM good ORDER BY accept_date, waybill_no) "
+            f"TO {_quote(store)} ({_PARQUET_OPTIONS})"
+        )
         dates = tuple(d for (d,) in conn.execute(
             "SELECT DISTINCT CAST(accepted_at AS DATE) AS d FROM good ORDER BY d").fetchall())
     raw_columns = ", ".join(
