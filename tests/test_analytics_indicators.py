@@ -188,3 +188,21 @@ def test_the_api_serves_each_figure_with_the_same_numbers(cast, events, client_f
     for name in ("types", "areas", "brands", "states", "trend", "enforcement", "map"):
         assert c.get(f"/api/v1/analytics/figures/{name}", {"from": "2026-10-01", "to": "2026-10-31"}).status_code == 200
     assert c.get("/api/v1/analytics/figures/nope").status_code == 422
+
+
+def test_the_summary_job_stores_the_default_figures_and_the_dashboard_reads_them(cast, events, settings):
+    from django.core.cache import cache
+
+    from parcelguard.analytics.models import FigureSnapshot
+    from parcelguard.analytics.reports import refresh_snapshots
+
+    settings.ANALYTICS_CACHE_SECONDS = 60
+    cache.clear()
+    assert refresh_snapshots() == 3 * len(indicators.FIGURES)  # the city and two counties
+    default = Filters.parse({})
+    live = indicators.loop(cast.centre_a, default)
+    assert indicators.figure("loop", cast.centre_a, default) == live
+    FigureSnapshot.objects.filter(name="types", scope_key=f"p:{cast.county_b.path}").update(data=["from the table"])
+    assert indicators.figure("types", cast.centre_b, default) == ["from the table"]
+    assert indicators.figure("types", cast.officer_y, default) != ["from the table"]  # enterprises compute live
+    cache.clear()

@@ -31,3 +31,19 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FigureSnapshot(models.Model):
+    """A summary table of precomputed figures: each dashboard figure of the default view (the last twelve
+    months, no other filter) for every jurisdiction, refreshed by the background job (`analytics_refresh`),
+    so the view most users open costs one indexed read at any size. Other filters compute live."""
+
+    name = models.CharField(max_length=20)
+    scope_key = models.CharField(max_length=220)  # whose view: "p:<jurisdiction path>" or "e:<enterprise id>"
+    query = models.CharField(max_length=300)  # the filters' query string
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "scope_key", "query"], name="analytics_snapshot_once")]

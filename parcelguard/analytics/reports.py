@@ -164,3 +164,25 @@ def monthly_reports(month: dt.date | None = None) -> list[Report]:
     month = month or previous_month(clock.today())
     places = Jurisdiction.objects.filter(level__in=[Level.CITY, Level.COUNTY]).order_by("path")
     return [report_generate(jurisdiction=j, month=month) for j in places]
+
+
+def refresh_snapshots() -> int:
+    """The summary job: every figure of the default view for the city and every county, recomputed and
+    stored in FigureSnapshot. Returns how many figures it stored."""
+    import time as _time
+
+    from parcelguard.analytics.models import FigureSnapshot
+
+    f = Filters.parse({})
+    stored = 0
+    for place in Jurisdiction.objects.filter(level__in=[Level.CITY, Level.COUNTY]).order_by("path"):
+        reader = ReaderOf(place)
+        for name, compute in indicators.FIGURES.items():
+            started = _time.perf_counter()
+            data = compute(reader, f)
+            FigureSnapshot.objects.update_or_create(
+                name=name, scope_key=indicators.scope_key(reader), query=f.query(),
+                defaults={"data": data, "computed_at": clock.now(), "seconds": _time.perf_counter() - started})
+            stored += 1
+    FigureSnapshot.objects.filter(computed_at__lt=clock.now() - dt.timedelta(days=2)).delete()
+    return stored

@@ -26,3 +26,11 @@ def report_task(jurisdiction_code: str, month: str, actor_id: int | None = None)
     report = report_generate(jurisdiction=Jurisdiction.objects.get(code=jurisdiction_code),
                              month=dt.date.fromisoformat(month + "-01"), actor=actor)
     return report.pk
+
+
+@task()
+def refresh_snapshots_task() -> int:
+    """Recompute the default dashboard figures of every jurisdiction (the summary table)."""
+    from parcelguard.analytics.reports import refresh_snapshots
+
+    return refresh_snapshots()
