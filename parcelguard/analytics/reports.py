@@ -105,7 +105,7 @@ def report_context(jurisdiction: Jurisdiction, month: dt.date) -> dict[str, Any]
         "loop": cur, "prev": prev, "compare": compare, "types": types, "top_types": top_types,
         "areas": area_rows, "area_label": "县区" if level_key == "counties" else "网格",
         "brands": brands[:8], "states": states, "enforcement": enforcement,
-        "duty": [(duty.RULES[k], len(v), v[:5]) for k, v in record.lines.items()],
+        "duty": [(duty.RULES[k], len(v), v[:3]) for k, v in record.lines.items()],
         "chart_types": svg.pie([(r["name"], r["value"]) for r in types[:8]]),
         "chart_areas": svg.bars([(r["name"], r["value"]) for r in area_rows[:10]],
                                 compare=[prev_area.get(r["code"], 0) for r in area_rows[:10]],

@@ -9,7 +9,7 @@ from html import escape
 
 PALETTE = ["#c23531", "#2f4554", "#61a0a8", "#d48265", "#91c7ae", "#749f83", "#ca8622", "#bda29a", "#6e7074",
            "#546570", "#c4ccd3"]
-FONT = "font-family=\"Noto Sans CJK SC, sans-serif\""
+FONT = "font-family=\"Noto Serif CJK SC, serif\""
 
 
 def bars(items: Sequence[tuple[str, float]], *, width: int = 480, height: int = 220,
