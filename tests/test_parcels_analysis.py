@@ -117,3 +117,12 @@ def test_with_the_switch_off_nothing_is_converted(data):
     services.settings_set_auto_convert(user=data.city_bureau, enabled=False)
     assert services.analysis_run(trigger="test").converted == 0
     assert Event.objects.count() == 0
+
+
+def test_a_switch_left_on_by_a_user_who_has_gone_converts_nothing_and_the_run_still_succeeds(data):
+    services.settings_set_auto_convert(user=data.city_bureau, enabled=True)
+    data.city_bureau.is_active = False
+    data.city_bureau.save()
+    run = services.analysis_run(trigger="test")
+    assert (run.status, run.converted) == ("done", 0) and "not converted" in run.message
+    assert EarlyWarning.objects.get(kind="SCREENED_WHILE_DOWN").status == "new" and Event.objects.count() == 0

@@ -27,7 +27,7 @@ from parcelguard.accounts.models import Jurisdiction
 from parcelguard.accounts.roles import Perm, Role
 from parcelguard.accounts.scoping import get_for, require
 from parcelguard.core import clock
-from parcelguard.core.errors import Conflict, Forbidden, Invalid
+from parcelguard.core.errors import Conflict, DomainError, Forbidden, Invalid
 from parcelguard.parcels import store
 from parcelguard.parcels.models import (
     AnalysisRun,
@@ -410,7 +410,7 @@ def _auto_convert(run: AnalysisRun, created: list[EarlyWarning]) -> int:
         try:
             warning_convert(user=switch.changed_by, warning_id=warning.pk, automatic=True)
             converted += 1
-        except (Conflict, Forbidden, Invalid) as exc:
+        except DomainError as exc:  # e.g. the user who switched it on has left: the warning stays new
             run.message += f"warning {warning.pk} not converted: {exc.code}\n"
     return converted
 
