@@ -125,6 +125,17 @@ def test_an_overload_across_midnight_is_one_finding_even_when_analysed_day_by_da
         ]
 
 
+@pytest.mark.parametrize(("last", "first"), [("2026-12-31 23:59:00", "2027-01-01 00:00:00"),
+                                            ("2028-02-28 23:59:00", "2028-02-29 00:00:00"),
+                                            ("2026-01-31 23:59:00", "2026-02-01 00:00:00")])
+def test_an_overload_across_a_month_or_year_end_is_one_finding(audit, parcel, last, first):
+    rows = scans(parcel, "A", last, 3) + scans(parcel, "B", first, 3)
+    found = audit(rows, machine_rows=(("M1", "O1", 120),), kinds=("OVER_CAPACITY",))
+    assert [(f.window_start, f.window_end, f.count) for f in found] == [
+        (T(last), T(first) + dt.timedelta(minutes=1), 6)
+    ]
+
+
 def test_a_machine_with_no_registry_entry_is_never_over_capacity_but_is_unknown(audit, parcel):
     rows = scans(parcel, "A", "2026-11-01 10:00:00", 50, machine="GHOST")
     found = audit(rows, machine_rows=(("M1", "O1", 120),), kinds=("OVER_CAPACITY", "UNKNOWN_MACHINE"))

@@ -2,28 +2,44 @@
 -- OVER_CAPACITY: a machine's scans inside one clock minute exceed capacity_per_hour / 60; consecutive
 -- such minutes of one machine form one finding [first minute's start, last minute's end).
 -- measure = the highest scans-per-minute / (capacity_per_hour / 60) of the run.
--- Minutes are grouped on (date, minute of the day) keys: no time-zone-dependent truncation, and one
--- integer key instead of two keeps the largest aggregate of the analysis small.
+-- Minutes are grouped on one BIGINT key, (year * 372 + (month - 1) * 31 + day - 1) * 1440 + minute of
+-- the day:
+-- unique and increasing, built from date parts (no time-zone-dependent truncation), and one integer
+-- instead of a date and two integers keeps the largest aggregate of the analysis cheap. Only the few
+-- over-capacity minutes are turned back into timestamps.
 WITH per_minute AS (
     SELECT
         screening_machine_id AS machine_id,
-        CAST(screened_at AS DATE) AS screen_date,
-        hour(screened_at) * 60 + minute(screened_at) AS minute_of_day,
+        ((year(screened_at) * 372 + (month(screened_at) - 1) * 31 + day(screened_at) - 1) * 1440
+            + hour(screened_at) * 60 + minute(screened_at)) AS minute_key,
         COUNT(*) AS scans
     FROM parcels
     WHERE screening_machine_id IS NOT NULL AND screened_at IS NOT NULL
-    GROUP BY screening_machine_id, CAST(screened_at AS DATE), hour(screened_at) * 60 + minute(screened_at)
+    GROUP BY
+        screening_machine_id,
+        ((year(screened_at) * 372 + (month(screened_at) - 1) * 31 + day(screened_at) - 1) * 1440
+            + hour(screened_at) * 60 + minute(screened_at))
 ),
-over_minutes AS (
+over_keys AS (
     SELECT
         pm.machine_id AS machine_id,
-        make_timestamp(year(pm.screen_date), month(pm.screen_date), day(pm.screen_date),
-                       CAST(FLOOR(pm.minute_of_day / 60) AS INT), pm.minute_of_day % 60, 0) AS minute_start,
+        CAST(FLOOR(pm.minute_key / 1440) AS BIGINT) AS day_key,
+        pm.minute_key % 1440 AS minute_of_day,
         pm.scans AS scans,
         CAST(pm.scans AS DOUBLE) * 60.0 / CAST(m.capacity_per_hour AS DOUBLE) AS load_ratio
     FROM per_minute AS pm
     JOIN machines AS m ON pm.machine_id = m.machine_id
     WHERE CAST(pm.scans AS DOUBLE) * 60.0 > CAST(m.capacity_per_hour AS DOUBLE)
+),
+over_minutes AS (
+    SELECT
+        machine_id,
+        make_timestamp(CAST(FLOOR(day_key / 372) AS INT), CAST(FLOOR((day_key % 372) / 31) AS INT) + 1,
+                       CAST(day_key % 31 AS INT) + 1, CAST(FLOOR(minute_of_day / 60) AS INT),
+                       CAST(minute_of_day % 60 AS INT), 0) AS minute_start,
+        scans,
+        load_ratio
+    FROM over_keys
 ),
 marked AS (
     SELECT
