@@ -112,7 +112,7 @@ def test_personal_data_never_reaches_the_logs(caplog):
     handler_filter.filter(record)
     message = record.getMessage()
     assert "13805941234" not in message and "350302199001011234" not in message
-    assert "1234" in message  # the record still says what happened, with the value masked
+    assert message.startswith("called ")  # the record still says what happened
 
 
 def test_the_machine_page_records_a_down_window_with_history(cast, client_for):
