@@ -57,12 +57,18 @@ def test_a_named_reporter_is_shown_masked(cast, client_for):
     assert "13812345678" not in page and "1******5678" in page
 
 
-def test_a_wrong_answer_or_a_replayed_question_is_refused(cast):
+def test_a_wrong_answer_or_a_replayed_question_is_refused(cast, monkeypatch):
+    import itertools
+
+    draws = itertools.cycle([0, 0, 2, 2])  # questions 一加一 (2), then 三加三 (6), ...
+    monkeypatch.setattr("parcelguard.events.public.secrets.randbelow", lambda n: next(draws))
     client = Client()
-    client.get("/report/")
+    assert "一加一等于几" in client.get("/report/").content.decode()
     assert client.post("/report/", {**FORM, "check": "999"}).status_code == 400
-    assert client.post("/report/", {**FORM, "check": "2"}).status_code == 400  # the question was used up
+    assert client.post("/report/", {**FORM, "check": "2"}).status_code == 400  # that question was used up
     assert Event.objects.count() == 0
+    assert client.post("/report/", {**FORM, "check": "2"}).status_code == 200  # the one now asked is 一加一
+    assert Event.objects.count() == 1
 
 
 def test_it_limits_reports_per_ip(cast, settings):
