@@ -81,12 +81,16 @@ def analyze(store: Path, machines_csv: Path, status_csv: Path, config: AuditConf
                  examples.values, [config.severity_of("SENDER_SPREAD")] * len(counts))
 
     # SCREENED_WHILE_DOWN
-    windows = status[["machine_id", "start", "end"]].drop_duplicates()
+    # merge_asof finds, per scan, the latest window of its machine starting at or before it, instead of
+    # joining every scan to every window. Exact when a machine's windows do not overlap (true in the
+    # generated city); overlapping windows would need the full join.
+    windows = status[["machine_id", "start", "end"]].drop_duplicates().sort_values("start")
     timed = scanned[scanned["screened_at"].notna()][["waybill_no", "screening_machine_id", "screened_at"]]
-    joined = timed[timed["screening_machine_id"].isin(windows["machine_id"])].merge(
-        windows, left_on="screening_machine_id", right_on="machine_id")
-    inside = joined[(joined["screened_at"] >= joined["start"])
-                    & (joined["end"].isna() | (joined["screened_at"] < joined["end"]))].copy()
+    candidates = timed[timed["screening_machine_id"].isin(windows["machine_id"])].sort_values("screened_at")
+    joined = pd.merge_asof(candidates, windows, left_on="screened_at", right_on="start",
+                           left_by="screening_machine_id", right_by="machine_id")
+    inside = joined[joined["start"].notna() & (joined["end"].isna() | (joined["screened_at"] < joined["end"]))].copy()
+    inside["machine_id"] = inside["screening_machine_id"]
     inside["end_key"] = inside["end"].fillna(pd.Timestamp.max)
     keys = ["machine_id", "start", "end_key"]
     counts = inside.groupby(keys).size()

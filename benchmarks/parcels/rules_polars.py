@@ -79,10 +79,14 @@ def analyze(store: Path, machines_csv: Path, status_csv: Path, config: AuditConf
     # SCREENED_WHILE_DOWN
     timed = scanned.filter(pl.col("screened_at").is_not_null()).select(
         "waybill_no", "screening_machine_id", "screened_at")
-    windows = status.select("machine_id", "start", "end").unique()
-    hit = timed.join(windows, left_on="screening_machine_id", right_on="machine_id").filter(
-        (pl.col("screened_at") >= pl.col("start"))
-        & (pl.col("end").is_null() | (pl.col("screened_at") < pl.col("end")))
+    # An inequality join (IEJoin) rather than joining every scan to every window of its machine.
+    windows = status.select("machine_id", "start", "end").unique().with_columns(
+        pl.col("end").fill_null(pl.datetime(9999, 12, 31)).alias("end_key"))
+    hit = timed.join_where(
+        windows,
+        pl.col("screening_machine_id") == pl.col("machine_id"),
+        pl.col("screened_at") >= pl.col("start"),
+        pl.col("screened_at") < pl.col("end_key"),
     ).group_by("screening_machine_id", "start", "end").agg(pl.len().alias("count"), EXAMPLES).rename(
         {"screening_machine_id": "subject"})
     out += _findings(hit, "SCREENED_WHILE_DOWN", "machine", [config.severity_of("SCREENED_WHILE_DOWN")] * hit.height)
