@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -115,3 +116,13 @@ def test_audit_text_with_a_site_records_a_sample_for_an_inspector_only(cast, cli
     outside = client_for(cast.worker_a1).post("/api/v1/privacy/audit-text", {
         "text": EXPOSED, "site_id": cast.outlet_b1.pk}, content_type="application/json")
     assert outside.status_code == 404 and WaybillSample.objects.count() == 1
+
+
+def test_the_demo_samples_load_through_the_service_and_keep_no_personal_data(cast):
+    from parcelguard.privacy.demo import load_demo_samples
+
+    summary = load_demo_samples(sites=3)
+    assert summary.samples == WaybillSample.objects.count() > 0
+    for s in WaybillSample.objects.all():
+        assert s.auditor.role == "county_centre" and s.source == "text"
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", s.masked_text + str(s.findings))

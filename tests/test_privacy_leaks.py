@@ -18,6 +18,7 @@ from parcelguard.accounts.models import User
 from parcelguard.accounts.scoping import can_unmask
 from parcelguard.demo.city import load_demo_city
 from parcelguard.events.services import tipoff_submit
+from parcelguard.privacy.demo import load_demo_samples
 from parcelguard.privacy.services import sample_audit_text
 from parcelguard.registry.models import Site
 
@@ -90,6 +91,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                       name="赵丽华", phone="13598765432", ip="203.0.113.9")
         grid = User.objects.get(username="hanjiang_grid")
         site = Site.objects.filter(jurisdiction_path__startswith=grid.jurisdiction.path).first()
+        load_demo_samples(sites=30)
         for text in ("收件人：王建国 13912345678 福建省莆田市涵江区涵华东路88号3幢201室 身份证11010519491231002X",
                      "收件人：王* 1******5678 福建省莆田市涵江区涵华东路88号****"):
             sample_audit_text(user=grid, site_id=site.pk, text=text)

@@ -180,8 +180,8 @@ def sample_open_event(*, user: Any, sample_id: int) -> Any:
         raise Invalid(_("Only a photographed sample can be reported: the photo is the evidence."),
                       code="evidence_required")
     with transaction.atomic():
-        locked = WaybillSample.objects.select_for_update().select_related("event").get(pk=sample.pk)
-        if locked.event is not None:
+        locked = WaybillSample.objects.select_for_update().get(pk=sample.pk)
+        if locked.event_id is not None:
             return locked.event
         description = _("Waybill privacy sample #%(id)s: %(summary)s") % {"id": sample.pk, "summary": sample.summary}
         with evidence_open(sample.photo) as stored:

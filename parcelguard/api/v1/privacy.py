@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -108,9 +108,9 @@ class SamplePage(Schema):
 
 @router.post("/privacy/audit-image", response={201: SampleOut, 413: Error, 415: Error, **ERRORS},
              summary="Audit a waybill photo taken at a site; stored as a sample with the photo as evidence")
-def audit_image(request: HttpRequest, site_id: Form[int], photo: File[UploadedFile]) -> tuple[int, SampleOut]:
+def audit_image(request: HttpRequest, site_id: Form[int], photo: File[UploadedFile]) -> Status:
     sample = services.sample_audit_photo(user=request.user, site_id=site_id, upload=photo)
-    return 201, SampleOut.of(services.sample_get_for(request.user, sample.pk))
+    return Status(201, SampleOut.of(services.sample_get_for(request.user, sample.pk)))  # type: ignore[arg-type]
 
 
 class SampleFilters(Schema):
@@ -139,9 +139,9 @@ class EventRef(Schema):
 
 @router.post("/privacy/samples/{int:pk}/event", response={201: EventRef, **ERRORS},
              summary="Open a hazard event 'waybill personal information exposed' with the sample's photo")
-def sample_event(request: HttpRequest, pk: int) -> tuple[int, EventRef]:
+def sample_event(request: HttpRequest, pk: int) -> Status:
     event = services.sample_open_event(user=request.user, sample_id=pk)
-    return 201, EventRef(event_id=event.pk)
+    return Status(201, EventRef(event_id=event.pk))  # type: ignore[arg-type]
 
 
 # ---- enterprises ---------------------------------------------------------------------------------------

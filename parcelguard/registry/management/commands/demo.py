@@ -27,6 +27,7 @@ class Command(BaseCommand):
             f"{s.outlets} outlets, {s.sorting_centres} sorting centres, {s.stations} stations, {s.lockers} lockers, "
             f"{s.machines} X-ray machines."))
         call_command("demo_events", seed=seed, stdout=self.stdout)
+        call_command("demo_privacy", seed=seed, stdout=self.stdout)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, where in s.users:
             self.stdout.write(f"  {username:<20} {role:<12} {where}")
