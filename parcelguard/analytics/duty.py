@@ -12,11 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 
 from parcelguard.analytics.conf import conf_str
-from parcelguard.analytics.filters import TERMINAL, Filters, events_for
+from parcelguard.analytics.filters import OPEN_STATES, Filters, events_for
 from parcelguard.analytics.indicators import cases_for
 from parcelguard.core import clock
 from parcelguard.events.models import Transition
@@ -78,32 +77,32 @@ EVENT_FIELDS = ("pk", "hazard_type__name", "site__name", "place", "county__name"
 
 def open_overdue(user: Any, f: Filters, as_of: dt.datetime) -> list[Line]:
     """Reported up to the period's end, rectification deadline passed, still not closed."""
-    qs = (events_for(user, f.with_(start=dt.date(1970, 1, 1))).exclude(state__in=TERMINAL)
+    qs = (events_for(user, f.with_(start=dt.date(1970, 1, 1))).filter(state__in=OPEN_STATES)
           .filter(rectify_by__lte=as_of).order_by("rectify_by", "pk").values(*EVENT_FIELDS))
     return [_event_line("open_overdue", e, f"整改期限{e['rectify_by']:%Y-%m-%d}已过，逾期{_days(as_of - e['rectify_by'])}天，"
                         f"当前状态：{State(e['state']).label}", e["rectify_by"]) for e in qs]
 
 
 def slow_case_decision(user: Any, f: Filters, as_of: dt.datetime) -> list[Line]:
-    """Escalated (up to the period's end) and no case opened or declined within N days of escalation."""
-    limit = int(conf("CASE_DECISION_DAYS", CASE_DECISION_DAYS))
-    decided = (Transition.objects.filter(event=OuterRef("pk"), action__in=["case_open", "case_decline"],
-                                         at__gte=OuterRef("escalated_at"))
-               .order_by().values("event").annotate(first=Min("at")).values("first")[:1])
-    qs = (events_for(user, f.with_(start=dt.date(1970, 1, 1))).filter(escalated_at__isnull=False,
-                                                                         escalated_at__lt=f.until)
-          .annotate(decided_at=Subquery(decided, output_field=DateTimeField()))
-          .annotate(waited_until=Coalesce("decided_at", Value(as_of), output_field=DateTimeField()))
-          .filter(waited_until__gt=ExpressionWrapper(F("escalated_at") + dt.timedelta(days=limit),
-                                                     output_field=DateTimeField()))
-          .filter(Q(decided_at__isnull=True) | Q(decided_at__gte=f.since))
+    """Escalated (before the period's end) and no case opened or declined within N days of the escalation,
+    by the period's end; not settled before the period started. Two anti-joins on the transitions."""
+    limit = dt.timedelta(days=int(conf("CASE_DECISION_DAYS", CASE_DECISION_DAYS)))
+    decisions = Transition.objects.filter(event=OuterRef("pk"), action__in=["case_open", "case_decline"],
+                                          at__gte=OuterRef("escalated_at"))
+    in_time = decisions.filter(at__lte=ExpressionWrapper(OuterRef("escalated_at") + limit,
+                                                         output_field=DateTimeField()))
+    first = decisions.order_by("at").values("at")[:1]
+    qs = (events_for(user, f.with_(start=dt.date(1970, 1, 1)))
+          .filter(escalated_at__isnull=False, escalated_at__lt=min(f.until, as_of - limit))
+          .exclude(Exists(in_time)).exclude(Exists(decisions.filter(at__lt=f.since)))
+          .annotate(decided_at=Subquery(first, output_field=DateTimeField()))
           .order_by("escalated_at", "pk").values(*EVENT_FIELDS, "decided_at"))
     lines = []
     for e in qs:
         waited = _days((e["decided_at"] or as_of) - e["escalated_at"])
         what = f"{e['decided_at']:%Y-%m-%d}才作出决定" if e["decided_at"] else "至今未作出立案决定"
         lines.append(_event_line("slow_case_decision", e, f"{e['escalated_at']:%Y-%m-%d}转报市局，{what}，"
-                                 f"历时{waited}天（时限{limit}天）", e["escalated_at"]))
+                                 f"历时{waited}天（时限{limit.days}天）", e["escalated_at"]))
     return lines
 
 

@@ -33,6 +33,8 @@ STATE_GROUPS: dict[str, tuple[str, ...]] = {
     "rejected": (State.REJECTED,),
 }
 TERMINAL = (State.CLOSED, State.REJECTED)
+# The open states listed positively: `state IN (...)` uses the state index, `NOT IN` would not.
+OPEN_STATES = tuple(s for s in State.values if s not in TERMINAL)
 # Segments a drill-down may ask for: the rows behind one number of the loop indicators.
 SEGMENTS = ("due", "closed", "ontime", "closed_county", "rework", "overdue", "open")
 
@@ -161,8 +163,8 @@ def segment_filter(segment: str, as_of: dt.datetime, now: dt.datetime | None = N
         "ontime": closed & Q(rectify_by__isnull=False, closed_at__lt=F("rectify_by")),
         "closed_county": closed & Q(escalated_at__isnull=True),
         "rework": Q(rework_count__gt=0),
-        "overdue": ~Q(state__in=TERMINAL) & Q(deadline__lte=now),
-        "open": ~Q(state__in=TERMINAL),
+        "overdue": Q(state__in=OPEN_STATES, deadline__lte=now),
+        "open": Q(state__in=OPEN_STATES),
     }[segment]
 
 
