@@ -122,3 +122,19 @@ def test_the_cases_page_shows_the_clocks_and_warns_when_one_runs_out(cast, clien
     assert client_for(cast.centre_b).get("/events/cases/").content.decode().count("clock-overdue") == 0
     detail = client_for(cast.city_bureau).get(f"/events/{event.pk}/").content.decode()
     assert "clock-overdue" in detail
+
+
+def test_an_event_exports_its_signed_evidence_bundle_only_to_who_may_see_it(cast, client_for):
+    import json
+    import zipfile
+
+    event = make_event(cast.outlet_a1, state="reported")
+    client_for(cast.centre_a).post(f"/api/v1/events/{event.pk}/verify", {"version": 1, "files": [photo()]})
+    response = client_for(cast.procurator).get(f"/events/{event.pk}/bundle.zip")
+    assert response.status_code == 200
+    bundle = zipfile.ZipFile(io.BytesIO(response.content))
+    timeline = json.loads(bundle.read("timeline.json"))
+    assert [e["action"] for e in timeline["entries"]][:1] == ["event.verify"]
+    assert "verify.py" in bundle.namelist()
+    assert client_for(cast.centre_b).get(f"/events/{event.pk}/bundle.zip").status_code == 404
+    assert client_for(cast.users["grid_a1"]).get(f"/events/{event.pk}/bundle.zip").status_code == 403

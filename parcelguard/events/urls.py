@@ -13,5 +13,6 @@ urlpatterns = [
     path("rewards/<int:pk>/<str:step>/", views.reward_act, name="reward-act"),
     path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.event_act, name="act"),
+    path("<int:pk>/bundle.zip", views.event_bundle, name="bundle"),
     path("<int:pk>/evidence/<int:attachment>/", views.evidence_download, name="evidence"),
 ]

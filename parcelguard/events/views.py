@@ -144,6 +144,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tipoff": tipoff, "reporter_name": mask_name(tipoff.reporter_name) if tipoff else "",
         "reporter_phone": mask_phone(tipoff.reporter_phone) if tipoff else "",
         "reward": Reward.objects.filter(event=event).first(),
+        "can_export": has_perm(request.user, Perm.EXPORT),
         "can_propose_reward": (tipoff is not None and request.user.role == Role.COUNTY_CENTRE
                                and event.state not in (State.REPORTED, State.REJECTED)),
         "remind_due": deadlines.day_of(event.hazard_type.rectify_deadline(_today())),
@@ -212,6 +213,19 @@ def case_index(request: HttpRequest) -> HttpResponse:
     rows.sort(key=lambda r: (not any(k["state"] == "overdue" for k in r[1]), -r[0].opened_at.timestamp()))
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "events/cases.html", {"page": page, "total": len(rows)})
+
+
+@login_required
+def event_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+    """The event's signed evidence bundle (timeline, documents, files, hashes, verify.py) for a procurator
+    or a court; only for users who can see the event and may export."""
+    from parcelguard.trail.bundle import bundle_response
+
+    try:
+        event = services.event_get_for(request.user, pk)
+        return bundle_response(subject=f"event:{event.pk}", user=request.user)
+    except DomainError as exc:
+        return _error(request, exc)
 
 
 # ---- inbox and rewards ------------------------------------------------------------------------------------------
