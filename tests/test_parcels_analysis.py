@@ -126,3 +126,15 @@ def test_a_switch_left_on_by_a_user_who_has_gone_converts_nothing_and_the_run_st
     run = services.analysis_run(trigger="test")
     assert (run.status, run.converted) == ("done", 0) and "not converted" in run.message
     assert EarlyWarning.objects.get(kind="SCREENED_WHILE_DOWN").status == "new" and Event.objects.count() == 0
+
+
+def test_the_nightly_command_runs_the_analysis_or_hands_it_to_the_worker(data):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("parcels_analyze", stdout=out)
+    assert "2 new warnings" in out.getvalue()
+    call_command("parcels_analyze", "--enqueue", "--all", stdout=out)  # the immediate backend in tests
+    assert "enqueued" in out.getvalue() and EarlyWarning.objects.count() == 2
