@@ -138,3 +138,18 @@ def test_an_event_exports_its_signed_evidence_bundle_only_to_who_may_see_it(cast
     assert "verify.py" in bundle.namelist()
     assert client_for(cast.centre_b).get(f"/events/{event.pk}/bundle.zip").status_code == 404
     assert client_for(cast.users["grid_a1"]).get(f"/events/{event.pk}/bundle.zip").status_code == 403
+
+
+def test_garbage_in_the_forms_is_refused_not_a_crash(cast, client_for):
+    event = make_event(cast.outlet_a1, state="reported")
+    centre = client_for(cast.centre_a)
+    response = centre.post(f"/events/{event.pk}/act/verify/", {"version": "x1", "site_id": "abc",
+                                                               "files": [photo()]}, follow=True)
+    assert response.status_code == 200 and "state_conflict" in response.content.decode()
+    assert centre.post(f"/events/{event.pk}/act/nonsense/", {"version": 1}).status_code == 404
+    grid = client_for(cast.users["grid_a1"])
+    page = grid.post("/events/new/", {"site_id": "1e9", "hazard_type": "fire_safety", "description": "xxxx",
+                                      "latitude": "nan", "longitude": "inf", "files": [photo()]})
+    assert page.status_code == 400
+    event.refresh_from_db()
+    assert event.version == 1

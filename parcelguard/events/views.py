@@ -93,6 +93,10 @@ def event_export(request: HttpRequest) -> HttpResponse:
 
 # ---- report ----------------------------------------------------------------------------------------------
 
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 10 else 0
+
+
 def _float(value: str | None) -> float | None:
     try:
         return float(value) if value not in (None, "") else None
@@ -108,7 +112,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             event = services.event_report(
-                user=request.user, site_id=int(request.POST.get("site_id") or 0),
+                user=request.user, site_id=_int(request.POST.get("site_id")),
                 hazard_type=request.POST.get("hazard_type", ""), description=request.POST.get("description", ""),
                 severity=request.POST.get("severity", ""), latitude=_float(request.POST.get("latitude")),
                 longitude=_float(request.POST.get("longitude")), uploads=request.FILES.getlist("files"))
@@ -159,14 +163,14 @@ def _today() -> Any:
 
 def _kwargs(action: str, request: HttpRequest) -> dict[str, Any]:
     post = request.POST
-    kwargs: dict[str, Any] = {"version": int(post.get("version") or 0)}
+    kwargs: dict[str, Any] = {"version": _int(post.get("version"))}
     for name in ACTION_FIELDS[action]:
         if name == "files":
             kwargs["uploads"] = request.FILES.getlist("files")
         elif name == "hearing_requested":
             kwargs[name] = post.get(name) == "on"
         elif name == "site_id":
-            kwargs[name] = int(post[name]) if post.get(name, "").isdigit() else None
+            kwargs[name] = _int(post.get(name)) or None
         elif name == "amount":
             kwargs[name] = post.get(name) or None
         else:
