@@ -34,7 +34,9 @@ def site_parcels(site: Any, user: Any) -> dict[str, Any] | None:
     series = {name: [getattr(m, f"{name}_rate") for m in metrics] for name in ("realname", "inspection", "screening")}
     return {
         "metrics": metrics, "recent": metrics[::-1][:14], "risk": risk, "width": _W, "height": _H,
-        "reasons": [{**c, "label": dict(WarningKind.choices).get(c["kind"], "")} for c in (risk.contributions if risk else [])],
+        "reasons": [{**c, "label": dict(WarningKind.choices).get(c["kind"], ""),
+                     "when": (c.get("window_start") or "")[:16].replace("T", " ")}
+                    for c in (risk.contributions if risk else [])],
         "lines": [(name, _points(values), min(values) if values else None) for name, values in series.items()],
         "parcels": sum(m.parcels for m in metrics),
     }
