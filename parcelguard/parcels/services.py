@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from parcel_audit import AuditConfig, Finding, ParcelAuditError, SchemaError, analyze, ingest
 
@@ -118,7 +118,7 @@ def _push(*, user: Any, table: pa.Table, source: str, filename: str = "") -> Par
         raise Forbidden(_("Only an enterprise account pushes parcel records."), code="not_an_enterprise")
     now = clock.now()
     batch = ParcelBatch(enterprise_id=user.enterprise_id, submitted_by=user, submitted_at=now, source=source,
-                        filename=_clean(filename)[:200] if filename else "", rows=table.num_rows)
+                        filename=filename.replace("\x00", "")[:200], rows=table.num_rows)
     try:
         _check_outlets(user, table)
     except Forbidden as exc:
@@ -317,10 +317,15 @@ def _save_warnings(run: AnalysisRun, findings: list[Finding], places: _Places,
         key = _finding_key(f)
         if EarlyWarning.objects.filter(key=key).update(**values):
             continue
-        warning = EarlyWarning.objects.create(
-            key=key, kind=f.kind, subject_type=f.subject_type, subject_id=f.subject_id[:100],
-            window_start=store.aware(f.window_start) or now, first_seen_at=now, first_run=run,
-            **places.of(f), **values)
+        try:
+            with transaction.atomic():  # a run at the same moment may have created it: then update it
+                warning = EarlyWarning.objects.create(
+                    key=key, kind=f.kind, subject_type=f.subject_type, subject_id=f.subject_id[:100],
+                    window_start=store.aware(f.window_start) or now, first_seen_at=now, first_run=run,
+                    **places.of(f), **values)
+        except IntegrityError:
+            EarlyWarning.objects.filter(key=key).update(**values)
+            continue
         created.append(warning)
     return created
 
