@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH_ROWS = 5000
 MAX_FILE_ROWS = 500_000
+MAX_FILE_BYTES = 256 * 2**20  # a CSV of 500,000 full rows is about 230 MB
 MAX_ERRORS_KEPT = 200
 CONFIG = AuditConfig()
 RAW_ID = re.compile(r"^\s*(\d{17}[\dXx]|\d{15})\s*$")
@@ -202,6 +203,9 @@ def batch_upload(*, user: Any, upload: Any) -> ParcelBatch:
     suffix = ".parquet" if name.lower().endswith(".parquet") else ".csv" if name.lower().endswith(".csv") else ""
     if not suffix:
         raise Invalid(_("Send a .csv or .parquet file."), code="unknown_format")
+    if (getattr(upload, "size", 0) or 0) > MAX_FILE_BYTES:
+        raise Invalid(_("A file holds at most %(n)d MB; split it.") % {"n": MAX_FILE_BYTES // 2**20},
+                      code="file_too_large")
     store.parcels_dir().mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=store.parcels_dir()) as tmp:
         path = Path(tmp) / f"upload{suffix}"
