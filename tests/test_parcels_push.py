@@ -120,3 +120,17 @@ def test_the_upload_page_takes_a_csv_file_with_the_same_rules(client_for, cast):
         "file": SimpleUploadedFile("records.csv", buffer.getvalue().encode(), content_type="text/csv")})
     assert foreign.status_code == 403 and len(stored_waybills()) == 3
     assert client_for(cast.centre_a).get("/parcels/upload/").status_code == 403
+
+
+def test_the_upload_page_takes_a_parquet_file_and_refuses_other_formats(client_for, cast, tmp_path):
+    import pyarrow.parquet as pq
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    table = store.records_table(day_of_parcels(1, 4, "PTZTOWD0001", DAY, machine="XRZTOFB000101"))
+    pq.write_table(table, tmp_path / "records.parquet")
+    officer = client_for(cast.officer_x)
+    page = officer.post("/parcels/upload/", {"file": SimpleUploadedFile(
+        "records.parquet", (tmp_path / "records.parquet").read_bytes(), content_type="application/octet-stream")})
+    assert page.status_code == 200 and ParcelBatch.objects.get().accepted == 4
+    wrong = officer.post("/parcels/upload/", {"file": SimpleUploadedFile("records.xlsx", b"PK\x03\x04")})
+    assert wrong.status_code == 422 and len(stored_waybills()) == 4
