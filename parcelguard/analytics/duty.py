@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from parcelguard.analytics.conf import conf_str
 from parcelguard.analytics.filters import OPEN_STATES, Filters, events_for
@@ -26,6 +27,15 @@ REPEAT_AT_SITE = 2  # hazards at one site in the period
 REPEAT_WAYBILL = 2  # waybill-privacy hazards per enterprise in the period
 WAYBILL_HAZARD = "waybill_pii"  # 面单个人信息未脱敏 (later also the privacy audits)
 
+# Headings on screen (English msgids); RULES are the Chinese headings of the PDF and the Excel export.
+RULE_NAMES = {
+    "open_overdue": _("Hazards open past their deadline"),
+    "slow_case_decision": _("Escalations waiting too long for a case decision"),
+    "case_clock": _("Cases past the decision clock"),
+    "reminder_no_follow_up": _("Reminders with no follow-up"),
+    "repeat_site": _("Repeated hazards at the same site"),
+    "repeat_waybill": _("Enterprises with repeated non-compliant waybills"),
+}
 RULES = {
     "open_overdue": "隐患逾期未办结",
     "slow_case_decision": "转报后久未作出立案决定",

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import Aggregate, Count, FloatField, Func, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.scoping import scope
@@ -35,6 +36,10 @@ from parcelguard.events.models import Case, Event, Outcome
 from parcelguard.events.states import State
 from parcelguard.registry.models import Brand, Site
 
+# Names on screen (English msgids, translated by the .po); the Chinese report uses GROUP_LABELS.
+GROUP_NAMES = {"open": _("Awaiting verification"), "county": _("At the county centre"),
+               "escalated": _("Escalated to the city bureau"), "case": _("In a case"), "closed": _("Closed"),
+               "rejected": _("Rejected")}
 GROUP_LABELS = {"open": "待核实", "county": "县区处置中", "escalated": "已转报市局", "case": "立案处理中",
                 "closed": "已办结", "rejected": "不予受理"}
 TIER_LABELS = {"county": "县区层级", "city": "市局层级"}
@@ -157,9 +162,10 @@ def by_brand(user: Any, f: Filters) -> list[dict[str, Any]]:
     return _rows(rows, lambda code: names.get(code, code) if code else "（未关联企业）", "enterprise__brand_id")
 
 
-def by_state(user: Any, f: Filters) -> list[dict[str, Any]]:
+def by_state(user: Any, f: Filters, labels: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     counts = dict(events_for(user, f).values_list("state").annotate(n=Count("pk")).order_by())
-    return [{"code": g, "name": GROUP_LABELS[g], "value": sum(counts.get(s, 0) for s in states)}
+    labels = labels or GROUP_NAMES
+    return [{"code": g, "name": str(labels[g]), "value": sum(counts.get(s, 0) for s in states)}
             for g, states in STATE_GROUPS.items()]
 
 

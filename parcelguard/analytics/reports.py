@@ -78,7 +78,7 @@ def report_context(jurisdiction: Jurisdiction, month: dt.date) -> dict[str, Any]
     level_key = "counties" if jurisdiction.level == Level.CITY else "grids"
     area_rows = areas[level_key]
     prev_area = {r["code"]: r["value"] for r in prev_areas[level_key]}
-    states = indicators.by_state(reader, f)
+    states = indicators.by_state(reader, f, indicators.GROUP_LABELS)
     brands = indicators.by_brand(reader, f)
     enforcement = indicators.enforcement(reader, f)
     record = duty.duty_record(reader, f)

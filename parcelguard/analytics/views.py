@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from parcelguard.accounts.models import Jurisdiction, Level
@@ -20,7 +21,7 @@ from parcelguard.accounts.roles import Perm, Role, has_perm
 from parcelguard.accounts.scoping import get_for, require, scope
 from parcelguard.analytics import boundaries, duty, reports
 from parcelguard.analytics.filters import STATE_GROUPS, Filters, events_for
-from parcelguard.analytics.indicators import GROUP_LABELS
+from parcelguard.analytics.indicators import GROUP_NAMES
 from parcelguard.analytics.models import Report
 from parcelguard.core.errors import DomainError
 from parcelguard.core.excel import xlsx_response
@@ -28,8 +29,10 @@ from parcelguard.documents.chinese import chinese_date
 from parcelguard.events.models import HazardType
 from parcelguard.registry.models import Brand
 
-SEGMENT_LABELS = {"due": "应结案", "closed": "已结案", "ontime": "按期结案", "closed_county": "县区层级办结",
-                  "rework": "有返工", "overdue": "逾期未办结", "open": "未办结"}
+SEGMENT_LABELS = {"due": gettext_lazy("Due for closure"), "closed": gettext_lazy("Closed"),
+                  "ontime": gettext_lazy("Closed on time"), "closed_county": gettext_lazy("Closed at county tier"),
+                  "rework": gettext_lazy("With rework"), "overdue": gettext_lazy("Overdue"),
+                  "open": gettext_lazy("Open")}
 
 
 def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -70,9 +73,9 @@ def _describe(f: Filters) -> list[str]:
         if value:
             parts.append(f"{label}: {value}")
     if f.group:
-        parts.append(GROUP_LABELS[f.group])
+        parts.append(str(GROUP_NAMES[f.group]))
     if f.segment:
-        parts.append(SEGMENT_LABELS[f.segment])
+        parts.append(str(SEGMENT_LABELS[f.segment]))
     return parts
 
 
@@ -107,7 +110,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/events.html", {
         "f": f, "page": page, "total": total, "capped": total >= COUNT_CAP, "query": f.query(),
         "describe": _describe(f),
-        "groups": [(g, GROUP_LABELS[g]) for g in STATE_GROUPS], "segments": SEGMENT_LABELS.items(),
+        "groups": [(g, GROUP_NAMES[g]) for g in STATE_GROUPS], "segments": SEGMENT_LABELS.items(),
         **_choices(request.user)})
 
 
@@ -153,7 +156,7 @@ def duty_page(request: HttpRequest) -> HttpResponse:
     record = duty.duty_record(request.user, f)
     return render(request, "analytics/duty.html", {
         "f": f, "query": f.query(), "record": record,
-        "sections": [(k, duty.RULES[k], v) for k, v in record.lines.items()], **_choices(request.user)})
+        "sections": [(k, duty.RULE_NAMES[k], v) for k, v in record.lines.items()], **_choices(request.user)})
 
 
 def _duty_context(user: Any, f: Filters) -> dict[str, Any]:

@@ -68,6 +68,6 @@ def duty_record(request: HttpRequest, params: Query[FilterParams]) -> DutyOut:
     record = duty.duty_record(request.user, f)
     return DutyOut(as_of=record.as_of.isoformat(), query=f.query(),
                    counts={k: len(v) for k, v in record.lines.items()},
-                   lines=[DutyLineOut(rule=k, rule_name=duty.RULES[k], event_ids=line.event_ids, subject=line.subject,
+                   lines=[DutyLineOut(rule=k, rule_name=str(duty.RULE_NAMES[k]), event_ids=line.event_ids, subject=line.subject,
                                       county=line.county, detail=line.detail)
                           for k, v in record.lines.items() for line in v])
