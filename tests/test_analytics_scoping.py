@@ -72,6 +72,8 @@ def test_the_drill_down_and_its_export_hold_only_the_county_rows(cast, events, c
     assert shown == mine and not shown & theirs
     for_b = c.get("/analytics/events/", {**Q, "county": cast.county_b.code}).content.decode()
     assert not re.findall(r'data-event="(\d+)"', for_b)
+    their_site = c.get("/analytics/events/", {**Q, "site": cast.outlet_b1.pk}).content.decode()
+    assert not re.findall(r'data-event="(\d+)"', their_site) and cast.outlet_b1.name not in their_site
     response = c.get("/analytics/events/export.xlsx", Q)
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     exported = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}

@@ -27,7 +27,7 @@ from parcelguard.core.errors import DomainError
 from parcelguard.core.excel import xlsx_response
 from parcelguard.documents.chinese import chinese_date
 from parcelguard.events.models import HazardType
-from parcelguard.registry.models import Brand
+from parcelguard.registry.models import Brand, Site
 
 SEGMENT_LABELS = {"due": gettext_lazy("Due for closure"), "closed": gettext_lazy("Closed"),
                   "ontime": gettext_lazy("Closed on time"), "closed_county": gettext_lazy("Closed at county tier"),
@@ -66,16 +66,26 @@ def districts(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def _describe(f: Filters) -> list[str]:
+def _describe(user: Any, f: Filters) -> list[str]:
+    """The filters of a drill-down in words, for the chips above the list."""
+    names = dict(scope(user, Jurisdiction).filter(code__in=[c for c in (f.county, f.grid) if c]).values_list("code", "name"))
     parts = [f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}"]
-    for value, label in ((f.county, _("county")), (f.grid, _("grid")), (f.brand, _("brand")),
-                         (f.type, _("hazard type")), (f.tier, _("tier"))):
+    for value, label in ((f.county, _("county")), (f.grid, _("grid"))):
         if value:
-            parts.append(f"{label}: {value}")
+            parts.append(f"{label}: {names.get(value, value)}")
+    if f.brand:
+        parts.append(f"{_('brand')}: {Brand.objects.filter(code=f.brand).values_list('name', flat=True).first() or f.brand}")
+    if f.type:
+        kind = HazardType.objects.filter(code=f.type).values_list("name", flat=True).first()
+        parts.append(f"{_('hazard type')}: {kind or f.type}")
+    if f.tier:
+        parts.append(f"{_('tier')}: {_('city bureau') if f.tier == 'city' else _('county centre')}")
     if f.group:
         parts.append(str(GROUP_NAMES[f.group]))
     if f.segment:
         parts.append(str(SEGMENT_LABELS[f.segment]))
+    if f.site:
+        parts.append(f"{_('site')}: {scope(user, Site).filter(pk=int(f.site)).values_list('name', flat=True).first() or f.site}")
     return parts
 
 
@@ -109,7 +119,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     total = page.paginator.count
     return render(request, "analytics/events.html", {
         "f": f, "page": page, "total": total, "capped": total >= COUNT_CAP, "query": f.query(),
-        "describe": _describe(f),
+        "describe": _describe(request.user, f),
         "groups": [(g, GROUP_NAMES[g]) for g in STATE_GROUPS], "segments": SEGMENT_LABELS.items(),
         **_choices(request.user)})
 
