@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from parcelguard.events.models import Event
+from parcelguard.events.testing import ensure_taxonomy
 from parcelguard.privacy.services import ocr_warm_up
 from parcelguard.privacy.testing import EXPOSED, FONT, waybill_photo
 from parcelguard.testing.cast import PASSWORD
@@ -25,6 +26,7 @@ def test_a_grid_worker_audits_a_waybill_photo_on_a_phone_and_opens_a_hazard_even
     from parcelguard.testing.cast import make_cast
 
     ocr_warm_up()
+    ensure_taxonomy()  # an earlier transactional test may have flushed the seeded hazard types
     cast = make_cast()
     photo = tmp_path / "面单.jpg"
     photo.write_bytes(waybill_photo(EXPOSED))

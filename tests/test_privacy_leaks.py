@@ -18,6 +18,7 @@ from parcelguard.accounts.models import User
 from parcelguard.accounts.scoping import can_unmask
 from parcelguard.demo.city import load_demo_city
 from parcelguard.events.services import tipoff_submit
+from parcelguard.events.testing import ensure_taxonomy
 from parcelguard.privacy.demo import load_demo_samples
 from parcelguard.privacy.services import sample_audit_text
 from parcelguard.registry.models import Site
@@ -79,6 +80,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         atomic = transaction.atomic()
         atomic.__enter__()
+        ensure_taxonomy()  # a transactional test before may have flushed the seeded hazard types
         load_demo_city()
         events_demo = importlib.util.find_spec("parcelguard.events.demo")
         if events_demo is not None:
