@@ -2,33 +2,38 @@
 -- OVER_CAPACITY: a machine's scans inside one clock minute exceed capacity_per_hour / 60; consecutive
 -- such minutes of one machine form one finding [first minute's start, last minute's end).
 -- measure = the highest scans-per-minute / (capacity_per_hour / 60) of the run.
--- Minutes are grouped on one BIGINT key, (year * 372 + (month - 1) * 31 + day - 1) * 1440 + minute of
--- the day:
--- unique and increasing, built from date parts (no time-zone-dependent truncation), and one integer
--- instead of a date and two integers keeps the largest aggregate of the analysis cheap. Only the few
--- over-capacity minutes are turned back into timestamps.
-WITH per_minute AS (
+-- The largest aggregate of the analysis (about one group per scan) is kept cheap with integer keys:
+-- the machine's number in the registry (unregistered machines cannot be over capacity: they are
+-- UNKNOWN_MACHINE) and one BIGINT minute key, (year * 372 + (month - 1) * 31 + day - 1) * 1440 +
+-- minute of the day, unique and increasing and built from date parts (no time-zone-dependent
+-- truncation). Only the few over-capacity minutes are turned back into timestamps.
+WITH machine_numbers AS (
+    SELECT machine_id, capacity_per_hour, ROW_NUMBER() OVER (ORDER BY machine_id) AS machine_no
+    FROM machines
+),
+per_minute AS (
     SELECT
-        screening_machine_id AS machine_id,
-        ((year(screened_at) * 372 + (month(screened_at) - 1) * 31 + day(screened_at) - 1) * 1440
-            + hour(screened_at) * 60 + minute(screened_at)) AS minute_key,
+        m.machine_no AS machine_no,
+        ((year(p.screened_at) * 372 + (month(p.screened_at) - 1) * 31 + day(p.screened_at) - 1) * 1440
+            + hour(p.screened_at) * 60 + minute(p.screened_at)) AS minute_key,
         COUNT(*) AS scans
-    FROM parcels
-    WHERE screening_machine_id IS NOT NULL AND screened_at IS NOT NULL
+    FROM parcels AS p
+    JOIN machine_numbers AS m ON p.screening_machine_id = m.machine_id
+    WHERE p.screened_at IS NOT NULL
     GROUP BY
-        screening_machine_id,
-        ((year(screened_at) * 372 + (month(screened_at) - 1) * 31 + day(screened_at) - 1) * 1440
-            + hour(screened_at) * 60 + minute(screened_at))
+        m.machine_no,
+        ((year(p.screened_at) * 372 + (month(p.screened_at) - 1) * 31 + day(p.screened_at) - 1) * 1440
+            + hour(p.screened_at) * 60 + minute(p.screened_at))
 ),
 over_keys AS (
     SELECT
-        pm.machine_id AS machine_id,
+        m.machine_id AS machine_id,
         CAST(FLOOR(pm.minute_key / 1440) AS BIGINT) AS day_key,
         pm.minute_key % 1440 AS minute_of_day,
         pm.scans AS scans,
         CAST(pm.scans AS DOUBLE) * 60.0 / CAST(m.capacity_per_hour AS DOUBLE) AS load_ratio
     FROM per_minute AS pm
-    JOIN machines AS m ON pm.machine_id = m.machine_id
+    JOIN machine_numbers AS m ON pm.machine_no = m.machine_no
     WHERE CAST(pm.scans AS DOUBLE) * 60.0 > CAST(m.capacity_per_hour AS DOUBLE)
 ),
 over_minutes AS (
