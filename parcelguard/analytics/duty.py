@@ -9,6 +9,7 @@ The thresholds are settings (ANALYTICS_DUTY_*), documented in docs/analytics.md.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +73,8 @@ class DutyRecord:
 
 
 def _days(delta: dt.timedelta) -> int:
-    return delta.days
+    """Days begun: a case decided an hour after its deadline is one day late, not zero."""
+    return math.ceil(delta.total_seconds() / 86400)
 
 
 def _event_line(rule: str, e: dict[str, Any], detail: str, since: dt.datetime | None) -> Line:
