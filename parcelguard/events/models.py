@@ -116,7 +116,15 @@ class Event(models.Model):
     class Meta:
         ordering = ["-reported_at", "-pk"]
         verbose_name = _("hazard event")
-        indexes = [models.Index(fields=["state", "deadline"]), models.Index(fields=["tier", "state"])]
+        indexes = [
+            models.Index(fields=["state", "deadline"]),
+            models.Index(fields=["tier", "state"]),
+            # The dashboards filter by period and aggregate these columns: a covering index on
+            # PostgreSQL answers them from the index alone (SQLite ignores INCLUDE).
+            models.Index(fields=["reported_at"], name="event_reported_covering",
+                         include=["jurisdiction_path", "hazard_type", "enterprise", "state", "escalated_at",
+                                  "closed_at", "rectify_by", "deadline", "rework_count"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.hazard_type}"
@@ -159,6 +167,7 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["event", "action", "at"], name="transition_event_action_at")]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.action}"
@@ -235,6 +244,7 @@ class Case(models.Model):
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("case")
+        indexes = [models.Index(fields=["decide_by"], name="case_decide_by")]
 
     def clocks(self) -> list[dict[str, Any]]:
         """The case clocks of the penalty procedure, each with its state: done, ok, near or overdue."""

@@ -18,6 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, seed: int, reset: bool, **options: Any) -> None:
         if reset:
             call_command("flush", interactive=False, verbosity=0)
+            # flush also empties the reference data that migrations seeded: lay it again
+            import importlib
+
+            from django.apps import apps
+
+            importlib.import_module("parcelguard.events.migrations.0002_seed_taxonomy").seed(apps, None)
         if demo_exists():
             self.stdout.write("The demo city is already loaded (use --reset to load it again).")
             return
