@@ -67,3 +67,12 @@ def id_number_hash(id_number: str) -> str:
     """Keyed hash (HMAC-SHA256, hex) of an ID number: the only form in which one is ever stored."""
     normalized = re.sub(r"\s+", "", id_number).upper()
     return hmac.new(settings.ID_HASH_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_text(text: str) -> str:
+    """Free text (a description, a place, a reason) with any personal data in it masked."""
+    if not text:
+        return text
+    from waybill_privacy import Policy, audit_text
+
+    return audit_text(str(text), policy=Policy.STANDARD).masked_text

@@ -143,7 +143,9 @@ class Event(models.Model):
 
     @property
     def where(self) -> str:
-        return str(self.site) if self.site_id else self.place
+        from parcelguard.core.pii import mask_text
+
+        return str(self.site) if self.site_id else mask_text(self.place)  # a tip-off's place may name a person
 
 
 class Transition(models.Model):

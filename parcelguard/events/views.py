@@ -19,7 +19,7 @@ from parcelguard.accounts.roles import Perm, Role, has_perm
 from parcelguard.accounts.scoping import require, scope
 from parcelguard.core.errors import DomainError
 from parcelguard.core.excel import xlsx_response
-from parcelguard.core.pii import mask_name, mask_phone
+from parcelguard.core.pii import mask_name, mask_phone, mask_text
 from parcelguard.events import deadlines, selectors, services
 from parcelguard.events.models import (
     Case,
@@ -83,7 +83,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
     qs = selectors.event_list(user=request.user, filters=_filters(request))
     headers = ["编号", "隐患类型", "严重程度", "网点", "品牌", "县区", "来源", "状态", "层级", "期限", "返工次数",
                "上报时间", "办结时间"]
-    rows = ([e.pk, e.hazard_type.name, e.get_severity_display(), e.where, e.enterprise.brand_id if e.enterprise else "",
+    rows = ([e.pk, e.hazard_type.name, e.get_severity_display(), e.site.name if e.site else mask_text(e.place), e.enterprise.brand_id if e.enterprise else "",
              e.county.name, e.get_source_display(), e.get_state_display(), e.get_tier_display(),
              e.due_day, e.rework_count, e.reported_at.astimezone().replace(tzinfo=None),
              e.closed_at.astimezone().replace(tzinfo=None) if e.closed_at else None]
@@ -108,7 +108,7 @@ def _float(value: str | None) -> float | None:
 def event_new(request: HttpRequest) -> HttpResponse:
     if request.user.role not in STEPS_BY_ACTION["report"].roles:
         return render(request, "error.html", {"message": _("Your role may not report hazards.")}, status=403)
-    error = ""
+    error = error_code = ""
     if request.method == "POST":
         try:
             event = services.event_report(
@@ -117,14 +117,31 @@ def event_new(request: HttpRequest) -> HttpResponse:
                 severity=request.POST.get("severity", ""), latitude=_float(request.POST.get("latitude")),
                 longitude=_float(request.POST.get("longitude")), uploads=request.FILES.getlist("files"))
         except DomainError as exc:
-            error = str(exc.message)
+            error, error_code = str(exc.message), exc.code
         else:
             messages.success(request, _("Reported. The county centre has been told."))
             return redirect("events:detail", event.pk)
-    sites = scope(request.user, Site).filter(status="active").select_related("enterprise__brand").order_by("name")
+    sites = list(scope(request.user, Site).filter(status="active").select_related("enterprise__brand")
+                 .order_by("name"))
+    # A refused point is not offered again; any other error keeps the point the user had.
+    keep = error_code not in ("location_outside_city", "invalid_location")
     return render(request, "events/new.html", {
         "sites": sites, "types": HazardType.objects.filter(active=True), "severities": Severity.choices,
-        "error": error, "post": request.POST}, status=400 if error else 200)
+        "error": error, "error_code": error_code, "post": request.POST,
+        "latitude": request.POST.get("latitude", "")[:20] if keep else "",
+        "longitude": request.POST.get("longitude", "")[:20] if keep else "",
+        "picker": _picker_data(sites)}, status=400 if error else 200)
+
+
+def _picker_data(sites: list[Site]) -> dict[str, Any]:
+    """What the report form's offline map needs: the city's schematic districts (the dashboard's own
+    boundary file), the box the server accepts, and the user's visible, located sites."""
+    from parcelguard.analytics import boundaries
+    from parcelguard.events.location import city_box
+
+    return {"districts": boundaries.load(), "box": city_box(),
+            "sites": [{"id": s.pk, "name": s.name, "value": [float(s.longitude), float(s.latitude)]}
+                      for s in sites if s.latitude is not None and s.longitude is not None]}
 
 
 # ---- detail and actions ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from parcelguard.api.schemas import ERRORS, Text
-from parcelguard.core.pii import mask_name, mask_phone
+from parcelguard.core.pii import mask_name, mask_phone, mask_text
 from parcelguard.events import selectors, services
 from parcelguard.events.models import Case, Event, HazardType, LegalBasis, Reward, Transition
 
@@ -60,9 +60,9 @@ class EventOut(Schema):
     def of(e: Event) -> EventOut:
         return EventOut(
             id=e.pk, hazard_type=e.hazard_type.code, hazard_type_name=e.hazard_type.name, severity=e.severity,
-            description=e.description, site_id=e.site_id, site_code=e.site.code if e.site else None,
+            description=mask_text(e.description), site_id=e.site_id, site_code=e.site.code if e.site else None,
             enterprise_id=e.enterprise_id, brand=e.enterprise.brand_id if e.enterprise else None,
-            county=e.county.code, place=e.place, latitude=e.latitude, longitude=e.longitude, source=e.source,
+            county=e.county.code, place=mask_text(e.place), latitude=e.latitude, longitude=e.longitude, source=e.source,
             state=e.state, tier=e.tier, deadline=e.deadline, due_day=e.due_day, deadline_status=e.deadline_status,
             rectify_by=e.rectify_by, rework_count=e.rework_count, reported_at=e.reported_at,
             escalated_at=e.escalated_at, closed_at=e.closed_at, version=e.version)
@@ -99,7 +99,7 @@ class TransitionOut(Schema):
     def of(t: Transition) -> TransitionOut:
         return TransitionOut(
             id=t.pk, action=t.action, from_state=t.from_state, to_state=t.to_state,
-            actor=t.actor.username if t.actor else None, actor_role=t.actor_role, at=t.at, reason=t.reason,
+            actor=t.actor.username if t.actor else None, actor_role=t.actor_role, at=t.at, reason=mask_text(t.reason),
             data=t.data, document_number=t.document_number,
             attachments=[AttachmentOut(id=a.pk, kind=a.kind, name=a.evidence.original_name,
                                        content_type=a.evidence.content_type, sha256=a.evidence.sha256,

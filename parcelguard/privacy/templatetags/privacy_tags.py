@@ -12,7 +12,6 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from waybill_privacy import Policy, audit_text
 
 from parcelguard.accounts.scoping import can_unmask
 from parcelguard.core.pii import mask_field
@@ -40,9 +39,9 @@ def pii(context: dict[str, Any], obj: Any, field: str) -> str:
 @register.filter
 def mask_pii(text: Any) -> str:
     """Free text (a description, a tip-off) with personal data masked: what a page may show by default."""
-    if not text:
-        return ""
-    return audit_text(str(text), policy=Policy.STANDARD).masked_text
+    from parcelguard.core.pii import mask_text
+
+    return mask_text(str(text)) if text else ""
 
 
 @register.inclusion_tag("privacy/_enterprise_status.html", takes_context=True)
