@@ -16,11 +16,13 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Aggregate, Count, FloatField, Func, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Aggregate, Count, ExpressionWrapper, F, FloatField, Func, Q, Sum
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate, TruncMonth
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from parcelguard.accounts.models import Jurisdiction, Level
+from parcelguard.accounts.roles import Perm, has_perm
 from parcelguard.accounts.scoping import scope
 from parcelguard.analytics.conf import conf_int
 from parcelguard.analytics.filters import (
@@ -34,6 +36,14 @@ from parcelguard.analytics.filters import (
 from parcelguard.core import clock
 from parcelguard.events.models import Case, Event, Outcome
 from parcelguard.events.states import State
+from parcelguard.parcels.models import (
+    EarlyWarning,
+    OutletDayMetric,
+    OutletRisk,
+    WarningKind,
+    WarningSeverity,
+    WarningStatus,
+)
 from parcelguard.registry.models import Brand, Site
 
 # Names on screen (English msgids, translated by the .po); the Chinese report uses GROUP_LABELS.
@@ -276,35 +286,149 @@ def enforcement(user: Any, f: Filters) -> dict[str, Any]:
 
 # ---- the map -----------------------------------------------------------------------------------------------
 
-def site_risk(site_ids: Sequence[int]) -> dict[int, float]:
-    """Hook for the parcel analysis (issue: three systems): a risk score per site in [0, 100].
-
-    Returns nothing until that analysis exists; the map then colours sites by open hazards only. When it
-    lands, return {site_id: score} here (one grouped query) and the map shows the score beside the count.
-    """
-    return {}
+def site_risk(user: Any, sites: models.QuerySet[Site]) -> dict[int, float]:
+    """The parcel analysis's risk score (0–100, `parcels.OutletRisk`) of these sites, as this user may see
+    it (one query, scoped). A site the analysis has not scored is absent."""
+    return dict(scope(user, OutletRisk).filter(site__in=sites.values("pk")).values_list("site_id", "score"))
 
 
 def site_map(user: Any, f: Filters) -> dict[str, Any]:
-    """Sites with coordinates and the open hazards at each (events of the period still open)."""
+    """Sites with coordinates, the open hazards at each (events of the period still open) and the outlet's
+    risk score from the parcel analysis (None when it has none)."""
     sites = scope(user, Site).filter(place_filter(f), latitude__isnull=False, longitude__isnull=False)
     if f.brand:
         sites = sites.filter(enterprise__brand_id=f.brand)
     open_counts = dict(events_for(user, f).filter(segment_filter("open", f.as_of))
                        .filter(site_id__isnull=False).values_list("site_id").annotate(n=Count("pk")).order_by())
     rows = list(sites.values_list("pk", "code", "name", "kind", "county__code", "latitude", "longitude"))
-    risk = site_risk([r[0] for r in rows])
+    risk = site_risk(user, sites)
     return {"sites": [{"id": pk, "code": code, "name": name, "kind": kind, "county": county,
                        "value": [float(lon), float(lat), open_counts.get(pk, 0)], "risk": risk.get(pk)}
                       for pk, code, name, kind, county, lat, lon in rows],
-            "open_total": sum(open_counts.values())}
+            "open_total": sum(open_counts.values()), "scored": len(risk),
+            "risk_max": max(risk.values(), default=None)}
+
+
+# ---- the three systems (三项制度) and the early warnings of the parcel analysis ----------------------------
+
+SYSTEMS = ("realname", "inspection", "screening")
+
+
+def metrics_for(user: Any, f: Filters) -> models.QuerySet[OutletDayMetric]:
+    """The scoped outlet-day metrics these filters select: days of the period, the outlet's place (its
+    jurisdiction path) and brand. Hazard type and tier do not apply to parcels."""
+    qs = scope(user, OutletDayMetric).filter(place_filter(f, "site__jurisdiction_path"),
+                                             day__gte=f.start, day__lte=f.end)
+    if f.brand:
+        qs = qs.filter(site__enterprise__brand_id=f.brand)
+    if f.site:
+        qs = qs.filter(site_id=int(f.site))
+    return qs
+
+
+def weighted_rates() -> dict[str, Any]:
+    """Aggregates of a group of outlet-days: parcels, and each system's parcel-weighted rate
+    sum(rate × parcels) / sum(parcels), divided in the database (NULL when the group has no parcels).
+    Days without parcels are left out of both sums (their rate may be undefined)."""
+    has = Q(parcels__gt=0)
+    out: dict[str, Any] = {"w_parcels": Coalesce(Sum("parcels", filter=has), 0), "w_days": Count("pk", filter=has),
+                           "w_suspects": Coalesce(Sum("suspect_count"), 0)}
+    for name in SYSTEMS:
+        out[f"w_{name}"] = ExpressionWrapper(
+            Sum(F(f"{name}_rate") * F("parcels"), filter=has, output_field=FloatField())
+            / NullIf(Cast(Sum("parcels", filter=has), FloatField()), 0.0), output_field=FloatField())
+    return out
+
+
+def _rates(row: dict[str, Any]) -> dict[str, Any]:
+    """A grouped row of weighted_rates() as JSON: the rates rounded to 6 places (a city's month is ~10⁶
+    parcels: one parcel missed must not round to 100 %), and per system the parcels it missed,
+    parcels × (1 − rate) = sum(parcels) − sum(rate × parcels), rounded to a whole parcel."""
+    parcels = row["w_parcels"] or 0
+    out: dict[str, Any] = {"parcels": parcels, "days": row["w_days"] or 0, "suspects": row["w_suspects"] or 0}
+    for name in SYSTEMS:
+        rate = row[f"w_{name}"]
+        out[name] = None if rate is None else round(float(rate), 6)
+        out[f"{name}_missed"] = 0 if rate is None else round(parcels * (1 - float(rate)))
+    return out
+
+
+def compliance(user: Any, f: Filters) -> dict[str, Any]:
+    """The three systems' parcel-weighted rates over the period: overall, per county, per brand, per day."""
+    qs = metrics_for(user, f)
+    aggs = weighted_rates()
+    total = _rates(qs.aggregate(**aggs))
+    counties = [{"code": r["site__county__code"], "name": r["site__county__name"], **_rates(r)}
+                for r in qs.values("site__county__code", "site__county__name").annotate(**aggs)
+                .filter(w_parcels__gt=0).order_by("site__county__code")]
+    names = dict(Brand.objects.values_list("code", "name"))
+    brands = [{"code": r["site__enterprise__brand_id"], "name": names.get(r["site__enterprise__brand_id"],
+                                                                          r["site__enterprise__brand_id"]),
+               **_rates(r)}
+              for r in qs.values("site__enterprise__brand_id").annotate(**aggs).filter(w_parcels__gt=0)
+              .order_by("site__enterprise__brand_id")]
+    days = [{"day": r["day"].isoformat(), **_rates(r)}
+            for r in qs.values("day").annotate(**aggs).order_by("day")]
+    return {"from": f.start.isoformat(), "to": f.end.isoformat(), "total": total, "counties": counties,
+            "brands": brands, "days": days}
+
+
+LOW_OUTLETS = 20
+
+
+def low_outlets(user: Any, f: Filters) -> list[dict[str, Any]]:
+    """The LOW_OUTLETS outlets with the lowest parcel-weighted screening rate over the period (ties: more
+    parcels first), with their other two rates; outlets without parcels are left out."""
+    rows = (metrics_for(user, f)
+            .values("site_id", "site__code", "site__name", "site__county__name", "site__enterprise__brand_id")
+            .annotate(**weighted_rates()).filter(w_parcels__gt=0)
+            .order_by(F("w_screening").asc(nulls_last=True), "-w_parcels", "site__code")[:LOW_OUTLETS])
+    return [{"id": r["site_id"], "code": r["site__code"], "name": r["site__name"],
+             "county": r["site__county__name"], "brand": r["site__enterprise__brand_id"],
+             "url": reverse("registry:detail", args=["sites", r["site_id"]]), **_rates(r)} for r in rows]
+
+
+def warnings_for(user: Any, f: Filters) -> models.QuerySet[EarlyWarning]:
+    """The scoped early warnings whose window starts in the period, on the warning's jurisdiction path and
+    its enterprise's brand."""
+    qs = scope(user, EarlyWarning).filter(place_filter(f), window_start__gte=f.since, window_start__lt=f.until)
+    if f.brand:
+        qs = qs.filter(enterprise__brand_id=f.brand)
+    if f.site:
+        qs = qs.filter(site_id=int(f.site))
+    return qs
+
+
+def _by_status(qs: models.QuerySet[EarlyWarning], field: str, choices: Any) -> list[dict[str, Any]]:
+    statuses = WarningStatus.values
+    got = {r[field]: r for r in qs.values(field).annotate(
+        total=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in statuses}).order_by()}
+    return [{"code": code, "name": str(name), "total": got[code]["total"],
+             **{s: got[code][s] for s in statuses}} for code, name in choices if code in got]
+
+
+def early_warnings(user: Any, f: Filters) -> dict[str, Any]:
+    """Early warnings of the period by kind and by severity, each split by status."""
+    qs = warnings_for(user, f)
+    got = qs.aggregate(total=Count("pk"), open=Count("pk", filter=Q(status__in=[WarningStatus.NEW,
+                                                                                  WarningStatus.ACKNOWLEDGED])))
+    return {"total": got["total"], "open": got["open"],
+            "statuses": [{"code": c, "name": str(n)} for c, n in WarningStatus.choices],
+            "kinds": _by_status(qs, "kind", WarningKind.choices),
+            "severities": _by_status(qs, "severity", reversed(WarningSeverity.choices))}
 
 
 FIGURES: dict[str, Callable[[Any, Filters], Any]] = {
     "types": by_type, "areas": by_area, "brands": by_brand, "states": by_state, "loop": loop,
     "trend": trend, "enforcement": enforcement, "map": site_map,
+    "compliance": compliance, "outlets": low_outlets, "warnings": early_warnings,
 }
+# Figures that need a permission beyond seeing the rows (checked before the cache, which is per scope).
+FIGURE_PERMS = {"warnings": Perm.WARNINGS_VIEW}
 
 
 def figure(name: str, user: Any, f: Filters) -> Any:
+    perm = FIGURE_PERMS.get(name)
+    if perm and not has_perm(user, perm):
+        return None
     return cached(name, user, f, lambda: FIGURES[name](user, f))

@@ -49,7 +49,9 @@ def _choices(user: Any) -> dict[str, Any]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     f = Filters.parse(request.GET)
-    return render(request, "analytics/dashboard.html", {"f": f, "query": f.query(), **_choices(request.user)})
+    return render(request, "analytics/dashboard.html", {
+        "f": f, "query": f.query(), "can_warnings": has_perm(request.user, Perm.WARNINGS_VIEW),
+        **_choices(request.user)})
 
 
 @login_required

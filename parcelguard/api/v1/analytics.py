@@ -1,5 +1,7 @@
 """The data-analysis library over REST: each dashboard figure and the duty record, with the same filters
-as the pages (period, county, grid, brand, hazard type, tier)."""
+as the pages (period, county, grid, brand, hazard type, tier). The parcel figures (`compliance`,
+`outlets`, `warnings`) take the period, place and brand; hazard type and tier do not apply to them.
+`warnings` is null for a caller without the permission to see early warnings."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from parcelguard.api.schemas import ERRORS, Text
 
 router = Router(tags=["analytics"])
 
-FigureName = Literal["types", "areas", "brands", "states", "loop", "trend", "enforcement", "map"]
+FigureName = Literal["types", "areas", "brands", "states", "loop", "trend", "enforcement", "map", "compliance",
+                     "outlets", "warnings"]
 
 
 class FilterParams(Schema):

@@ -42,11 +42,11 @@
         a.download = name + ".png"; a.click();
       });
       tools.appendChild(png);
-      if (root.dataset.export) {
+      if (root.dataset.export && rowsQuery !== false) {  // false: no rows to export; a string: their URL
         var xl = document.createElement("a"); xl.className = "button"; xl.textContent = T.excel;
         var params = new URLSearchParams(query);
-        Object.keys(rowsQuery || {}).forEach(function (k) { params.set(k, rowsQuery[k]); });
-        xl.href = root.dataset.export + "?" + params.toString();
+        Object.keys(typeof rowsQuery === "object" ? rowsQuery : {}).forEach(function (k) { params.set(k, rowsQuery[k]); });
+        xl.href = typeof rowsQuery === "string" ? rowsQuery : root.dataset.export + "?" + params.toString();
         tools.appendChild(xl);
       }
       cap.appendChild(tools);
@@ -130,28 +130,142 @@
       function () { go({tier: "city"}); }, {tier: "city"});
   });
 
+  var mapData = null, mapCodeOf = {};
+  function drawMap(mode) {
+    var d = mapData, risk = mode === "risk";
+    var sites = d.sites.map(function (s) {
+      return {id: s.id, name: s.name, value: [s.value[0], s.value[1], s.value[2], s.risk === null ? -1 : s.risk]};
+    });
+    var max = risk ? 100 : Math.max(1, Math.max.apply(null, d.sites.map(function (s) { return s.value[2]; })));
+    chart("map", {
+      tooltip: {trigger: "item", formatter: function (p) {
+        if (p.seriesType !== "scatter") { return p.name; }
+        var r = p.data.value[3];
+        return p.data.name + "<br>" + p.data.value[2] + " " + T.open_hazards + "<br>" +
+          (r < 0 ? T.no_score : T.risk_score + " " + r); }},
+      geo: {map: "districts", roam: true, itemStyle: {areaColor: "#eef3f8", borderColor: "#7a8ca0"},
+            emphasis: {itemStyle: {areaColor: "#cfe0f3"}}, label: {show: true, color: "#445"}, selectedMode: false, triggerEvent: true},
+      visualMap: {min: 0, max: max, dimension: risk ? 3 : 2, seriesIndex: 0, calculable: true, left: 10, bottom: 10,
+                  text: [risk ? T.risk_score : T.open_hazards, ""],
+                  inRange: {color: ["#91c7ae", "#f6c85f", "#c23531"]}, outOfRange: {color: "#c8ccd2"}},
+      series: [{type: "scatter", coordinateSystem: "geo", data: sites, encode: {value: risk ? 3 : 2},
+                symbolSize: function (v) { return risk ? (v[3] < 0 ? 4 : 5 + Math.min(12, v[3] / 8)) : 5 + Math.min(12, v[2] * 2); }}]
+    }, null);
+  }
   Promise.all([get("map"), fetch(root.dataset.districts, {credentials: "same-origin"}).then(function (r) { return r.json(); })])
     .then(function (both) {
-      var d = both[0], geo = both[1];
+      var geo = both[1];
+      mapData = both[0];
       echarts.registerMap("districts", geo);
-      var codeOf = {};
-      geo.features.forEach(function (f) { codeOf[f.properties.name] = f.properties.code; });
-      var max = Math.max(1, Math.max.apply(null, d.sites.map(function (s) { return s.value[2]; })));
-      chart("map", {
-        tooltip: {trigger: "item", formatter: function (p) {
-          return p.seriesType === "scatter" ? p.data.name + "<br>" + p.data.value[2] + " " + T.open_hazards : p.name; }},
-        geo: {map: "districts", roam: true, itemStyle: {areaColor: "#eef3f8", borderColor: "#7a8ca0"},
-              emphasis: {itemStyle: {areaColor: "#cfe0f3"}}, label: {show: true, color: "#445"}, selectedMode: false, triggerEvent: true},
-        visualMap: {min: 0, max: max, dimension: 2, seriesIndex: 0, calculable: true, left: 10, bottom: 10,
-                    inRange: {color: ["#91c7ae", "#f6c85f", "#c23531"]}},
-        series: [{type: "scatter", coordinateSystem: "geo", symbolSize: function (v) { return 5 + Math.min(12, v[2] * 2); },
-                  data: d.sites, encode: {value: 2}}]
-      }, null);
+      geo.features.forEach(function (f) { mapCodeOf[f.properties.name] = f.properties.code; });
+      drawMap(mapPick.value);
       charts.map.on("click", function (p) {
-        if (p.componentType === "geo" && codeOf[p.name]) { go({county: codeOf[p.name]}); }
+        if (p.componentType === "geo" && mapCodeOf[p.name]) { go({county: mapCodeOf[p.name]}); }
         else if (p.seriesType === "scatter") { go({site: p.data.id, segment: "open"}); }
       });
     });
+  var mapPick = root.querySelector(".mappick");
+  mapPick.addEventListener("change", function () { if (mapData) { charts.map.clear(); drawMap(mapPick.value); } });
+
+  // ---- the three systems (三项制度) and the early warnings -------------------------------------------------
+  var sys = document.getElementById("threesys");
+  var warnUrl = sys.dataset.warnings;
+  var dash = new URLSearchParams(query);
+  var SYS = ["realname", "inspection", "screening"];
+  var LOW_KIND = {realname: "LOW_REALNAME", inspection: "LOW_INSPECTION", screening: "LOW_SCREENING"};
+  function warnings(extra) {  // the early-warning list: it filters by kind, severity, county, brand, status
+    var params = new URLSearchParams();
+    ["county", "brand"].forEach(function (k) { if (dash.get(k)) { params.set(k, dash.get(k)); } });
+    Object.keys(extra).forEach(function (k) { if (extra[k]) { params.set(k, extra[k]); } });
+    return warnUrl + "?" + params.toString();
+  }
+  function toWarnings(extra) { if (warnUrl) { window.location.href = warnings(extra); } }
+  function rateAxis(rows) {
+    var low = 1;
+    rows.forEach(function (r) { SYS.forEach(function (k) { if (r[k] !== null && r[k] < low) { low = r[k]; } }); });
+    return {type: "value", min: Math.max(0, Math.floor((low - 0.02) * 20) / 20), max: 1,
+            axisLabel: {formatter: function (v) { return Math.round(v * 100) + "%"; }}};
+  }
+  function rateBars(rows) {
+    return {tooltip: {trigger: "axis", valueFormatter: rate}, legend: {top: 0},
+            grid: {left: 50, right: 10, bottom: 60, top: 40},
+            xAxis: {type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: {rotate: 30, interval: 0}},
+            yAxis: rateAxis(rows),
+            series: SYS.map(function (k) { return {name: T[k], type: "bar", data: rows.map(function (r) { return r[k]; })}; })};
+  }
+  function rate(v) {  // never "100 %" unless every parcel: 99.996 % shows as 99.99 %
+    if (v === null || v === undefined) { return "—"; }
+    return v >= 1 ? "100%" : (Math.floor(v * 10000) / 100).toFixed(2) + "%";
+  }
+  function kpi(box, value, label, href) {
+    var a = document.createElement(href ? "a" : "div"); a.className = "kpi";
+    if (href) { a.href = href; }
+    var b = document.createElement("b"); b.textContent = value;
+    var s = document.createElement("span"); s.textContent = label;
+    a.appendChild(b); a.appendChild(s); box.appendChild(a);
+  }
+  get("compliance").then(function (d) {
+    var kpis = document.getElementById("syskpis");
+    if (!d.total.parcels) {
+      sys.querySelector(".empty").hidden = false;
+      sys.querySelector(".syscharts").hidden = true;
+      sys.querySelector("#lowoutlets").closest(".tablewrap").hidden = true;
+      return;
+    }
+    kpi(kpis, d.total.parcels.toLocaleString(), T.parcels + " (" + d.total.days + " " + T.outlet_days + ")");
+    SYS.forEach(function (k) {
+      kpi(kpis, rate(d.total[k]), T[k] + " · " + d.total[k + "_missed"].toLocaleString() + " " + T.missed,
+          warnUrl ? warnings({kind: LOW_KIND[k]}) : "");
+    });
+    chart("sys_counties", rateBars(d.counties),
+      function (p) { toWarnings({county: d.counties[p.dataIndex].code, kind: LOW_KIND[SYS[p.seriesIndex]]}); }, false);
+    chart("sys_brands", rateBars(d.brands),
+      function (p) { toWarnings({brand: d.brands[p.dataIndex].code, kind: LOW_KIND[SYS[p.seriesIndex]]}); }, false);
+    var days = d.days;
+    chart("sys_days", {tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 50, right: 60, bottom: 30, top: 40},
+      xAxis: {type: "category", data: days.map(function (r) { return r.day; })},
+      yAxis: [rateAxis(days), {type: "value", name: T.parcels, splitLine: {show: false}}],
+      series: SYS.map(function (k) {
+        return {name: T[k], type: "line", data: days.map(function (r) { return r[k]; }), tooltip: {valueFormatter: rate}};
+      }).concat([{name: T.parcels, type: "bar", yAxisIndex: 1, data: days.map(function (r) { return r.parcels; }),
+                  itemStyle: {color: "#dde5ee"}, z: 0}])}, null, false);
+  });
+  get("outlets").then(function (rows) {
+    var body = document.querySelector("#lowoutlets tbody");
+    rows.forEach(function (r) {
+      var tr = document.createElement("tr"); tr.dataset.site = r.id;
+      var a = document.createElement("a"); a.href = r.url; a.textContent = r.name;
+      var td = document.createElement("td"); td.appendChild(a); tr.appendChild(td);
+      [r.county, r.brand, r.parcels.toLocaleString(), rate(r.realname), rate(r.inspection), rate(r.screening)].forEach(function (v, i) {
+        var c = document.createElement("td"); c.textContent = v; if (i >= 2) { c.className = "num"; } tr.appendChild(c);
+      });
+      body.appendChild(tr);
+    });
+  });
+  if (warnUrl) {
+    get("warnings").then(function (d) {
+      if (!d) { return; }
+      document.getElementById("warntotal").textContent = d.total + " " + T.warnings_total + " " + d.open;
+      if (!d.total) {
+        sys.querySelector(".nowarnings").hidden = false; sys.querySelector(".warncharts").hidden = true; return;
+      }
+      var colours = {new: "#c23531", acknowledged: "#f6c85f", converted: "#0b5394", dismissed: "#a0a7b0"};
+      function stacked(rows) {
+        return {tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 40, right: 10, bottom: 90, top: 40},
+                xAxis: {type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: {rotate: 30, interval: 0, width: 120, overflow: "truncate"}},
+                yAxis: {type: "value", minInterval: 1},
+                series: d.statuses.map(function (s) {
+                  return {name: s.name, type: "bar", stack: "status", itemStyle: {color: colours[s.code]},
+                          data: rows.map(function (r) { return r[s.code]; })}; })};
+      }
+      chart("warn_kinds", stacked(d.kinds),
+        function (p) { toWarnings({kind: d.kinds[p.dataIndex].code, status: d.statuses[p.seriesIndex].code}); },
+        sys.dataset.warningsExport ? warnings({}).replace(warnUrl, sys.dataset.warningsExport) : false);
+      chart("warn_severities", stacked(d.severities),
+        function (p) { toWarnings({severity: d.severities[p.dataIndex].code, status: d.statuses[p.seriesIndex].code}); },
+        sys.dataset.warningsExport ? warnings({}).replace(warnUrl, sys.dataset.warningsExport) : false);
+    });
+  }
 
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
 })();
