@@ -29,7 +29,7 @@ from parcelguard.accounts.roles import Role
 from parcelguard.accounts.scoping import get_for
 from parcelguard.core import clock
 from parcelguard.core.errors import Conflict, DomainError, Forbidden, Invalid
-from parcelguard.events import deadlines
+from parcelguard.events import deadlines, location
 from parcelguard.events.models import (
     Case,
     Event,
@@ -296,6 +296,7 @@ def _coords(latitude: float | None, longitude: float | None) -> tuple[float | No
         return None, None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise Invalid(_("The location is not valid."), code="invalid_location")
+    location.check_in_city(latitude, longitude)
     return round(latitude, 6), round(longitude, 6)
 
 

@@ -130,7 +130,14 @@ def event_new(request: HttpRequest) -> HttpResponse:
         "error": error, "error_code": error_code, "post": request.POST,
         "latitude": request.POST.get("latitude", "")[:20] if keep else "",
         "longitude": request.POST.get("longitude", "")[:20] if keep else "",
-        "picker": _picker_data(sites)}, status=400 if error else 200)
+        "picker": _picker_data(sites), "picker_i18n": _picker_i18n()}, status=400 if error else 200)
+
+
+def _picker_i18n() -> dict[str, str]:
+    return {"here": _("Location"), "picked": _("picked on the map"), "gps": _("from GPS"), "site": _("site"),
+            "outside": _("Your position lies outside the city: tap the map where the hazard is."),
+            "none": _("Location not available on this device."), "locating": _("Locating…"),
+            "denied": _("Location not shared: tap the map where the hazard is, or send the report without it.")}
 
 
 def _picker_data(sites: list[Site]) -> dict[str, Any]:
