@@ -236,3 +236,41 @@ def test_the_map_colours_by_the_outlet_risk_score(cast, client_for):
     assert indicators.site_risk(cast.centre_a, Site.objects.all()) == {cast.outlet_a1.pk: 72.5}
     html = client_for(cast.city_bureau).get("/analytics/").content.decode()
     assert 'class="mappick"' in html and 'value="risk"' in html
+
+
+# ---- in the browser ----------------------------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_a_click_on_a_county_bar_opens_its_screening_warnings(live_server, page, artifacts_dir, settings):
+    """Debian's Chromium: the city bureau clicks Licheng's screening bar and lands on Licheng's
+    LOW_SCREENING warnings (the screenshot of the section is kept as a CI artifact)."""
+    from parcelguard.testing.cast import PASSWORD, make_cast
+
+    settings.ANALYTICS_CACHE_SECONDS = 0
+    cast = make_cast()
+    for site, n, s in ((cast.outlet_a1, 100, 0.9), (cast.outlet_b1, 200, 0.6)):
+        OutletDayMetric.objects.create(site=site, day=day(5), parcels=n, realname_rate=1.0, inspection_rate=0.95,
+                                       screening_rate=s)
+    warning(1, "LOW_SCREENING", "high", "new", site=cast.outlet_b1)
+    warning(2, "LOW_SCREENING", "high", "new", site=cast.outlet_a1)
+    page.set_viewport_size({"width": 1300, "height": 1000})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "city_bureau")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/analytics/?from=2026-10-01&to=2026-10-31")
+    page.wait_for_function("window.pgCharts && window.pgCharts.sys_counties && window.pgCharts.warn_kinds")
+    assert page.locator("#lowoutlets tbody tr").first.get_attribute("data-site") == str(cast.outlet_b1.pk)
+    section = page.locator("#threesys")
+    section.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)  # the charts' entry animation
+    section.screenshot(path=str(artifacts_dir / "analytics-three-systems.png"))
+    x, y = page.evaluate("""(() => { const c = window.pgCharts.sys_counties;
+        const box = c.getModel().getSeriesByIndex(2).getData().getItemLayout(1);  // screening, 2nd county (B)
+        return [box.x + box.width / 2, Math.min(box.y, box.y + box.height) + 5]; })()""")  # just under its top
+    canvas = page.locator('[data-figure="sys_counties"] .canvas')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(f"**/parcels/warnings/?county={cast.county_b.code}&kind=LOW_SCREENING")
+    assert page.locator("#results tbody tr").count() == 1
