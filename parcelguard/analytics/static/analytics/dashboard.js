@@ -209,7 +209,7 @@
     if (!d.total.parcels) {
       sys.querySelector(".empty").hidden = false;
       sys.querySelector(".syscharts").hidden = true;
-      sys.querySelector("#lowoutlets").closest(".tablewrap").hidden = true;
+      sys.querySelector(".lowblock").hidden = true;
       return;
     }
     kpi(kpis, d.total.parcels.toLocaleString(), T.parcels + " (" + d.total.days + " " + T.outlet_days + ")");
