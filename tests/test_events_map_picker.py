@@ -65,6 +65,7 @@ def test_a_point_outside_the_city_box_is_refused_and_nothing_is_stored(client_fo
         "site_id": cast.outlet_a1.pk, "hazard_type": "fire_safety", "description": "灭火器过期",
         "latitude": "39.9042", "longitude": "116.4074", "files": [photo()]})
     assert page.status_code == 400
+    assert "该位置不在本市范围内" in page.content.decode()  # the clear Chinese message
     assert 'value="39.9042"' not in page.content.decode()  # the refused point is not offered again
     assert (Event.objects.count(), Transition.objects.count()) == (0, 0)
 
