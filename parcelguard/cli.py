@@ -3,6 +3,7 @@
     parcelguard demo [--reset]          migrate and load the demo city (Putian)
     parcelguard serve [--port 8000]     serve the platform with its background worker
     parcelguard worker                  run only the background worker
+    parcelguard scheduler [--once]      enqueue the periodic jobs when due (escalation, reports, analysis)
     parcelguard privacy ...             waybill personal-information audit and masking (waybill_privacy)
     parcelguard parcels ...             three-systems analysis of parcel records (parcel_audit)
     parcelguard trail verify            recompute the hash-chained trail and the evidence hashes
@@ -57,9 +58,10 @@ def cmd_serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     _prepare()
     _manage("collectstatic", "--noinput", "-v", "0")
-    worker = None
-    if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "parcelguard.cli", "worker"], cwd=ROOT)
+    helpers = []
+    if not args.no_worker:  # the task worker, and the scheduler that enqueues the periodic jobs
+        helpers = [subprocess.Popen([sys.executable, "-m", "parcelguard.cli", name], cwd=ROOT)
+                   for name in ("worker", "scheduler")]
     print(f"ParcelGuard serving at http://{args.host}:{args.port}/  (API docs: /api/docs)", flush=True)
     try:
         return subprocess.call([
@@ -70,13 +72,19 @@ def cmd_serve(argv: list[str]) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=10)
+        for process in helpers:
+            process.send_signal(signal.SIGTERM)
+        for process in helpers:
+            process.wait(timeout=10)
 
 
 def cmd_worker(argv: list[str]) -> int:
     _manage("db_worker", "--no-reload", *argv)
+    return 0
+
+
+def cmd_scheduler(argv: list[str]) -> int:
+    _manage("scheduler", *argv)
     return 0
 
 
@@ -114,7 +122,7 @@ def cmd_manage(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "worker": cmd_worker, "privacy": cmd_privacy,
+COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "worker": cmd_worker, "scheduler": cmd_scheduler, "privacy": cmd_privacy,
             "parcels": cmd_parcels, "manage": cmd_manage, "trail": cmd_trail}
 
 

@@ -19,3 +19,15 @@ class UnmaskRecord(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class JobRun(models.Model):
+    """One claimed time slot of one scheduled job (see parcelguard.core.schedule)."""
+
+    job = models.CharField(max_length=40)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-slot"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="one_run_per_job_slot")]
