@@ -41,10 +41,10 @@ def test_each_slot_is_enqueued_once_and_the_next_slot_again(db, django_capture_o
     module.job = Recorder()  # type: ignore[attr-defined]
     sys.modules["fake_tasks"] = module
     job = Job("fake", "fake_tasks.job", every(10), "a test job")
-    with time_machine.travel(at(2026, 11, 27, 9, 31), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert run_due(jobs=(job,)) == ["fake"]
-            assert run_due(jobs=(job,)) == []
+    with time_machine.travel(at(2026, 11, 27, 9, 31), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert run_due(jobs=(job,)) == ["fake"]
+        assert run_due(jobs=(job,)) == []
     assert calls == ["ran"]
     with time_machine.travel(at(2026, 11, 27, 9, 39), tick=False):
         assert run_due(jobs=(job,)) == []
