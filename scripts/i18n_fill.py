@@ -9,7 +9,8 @@ Usage::
 
 DICT.json maps an msgid to its translation: ``{"Hazard events": "隐患事件"}``; a plural entry takes
 a string or a list (the last item is used for every plural form, which suits Chinese, a language with
-one form).
+one form). An entry with a context (``pgettext``) is keyed as gettext keys it, context, ``\u0004``,
+msgid: ``{"event state\u0004Closed": "已办结"}``.
 
 What counts as missing: an entry whose msgstr is empty, and an entry marked ``fuzzy``. A fuzzy entry is
 a guess of ``makemessages`` from a similar older msgid and is often wrong (it is not compiled either):
@@ -83,6 +84,17 @@ class Entry:
         return self.fields.get("msgid", "")
 
     @property
+    def key(self) -> str:
+        """The dictionary key: the msgid, prefixed by its context and U+0004 when it has one."""
+        context = self.fields.get("msgctxt")
+        return self.msgid if context is None else f"{context}\x04{self.msgid}"
+
+    @property
+    def current(self) -> str:
+        """The translation as it stands (the first form of a plural entry)."""
+        return self.fields.get("msgstr[0]" if self.plural else "msgstr", "")
+
+    @property
     def plural(self) -> bool:
         return "msgid_plural" in self.fields
 
@@ -92,8 +104,7 @@ class Entry:
 
     @property
     def translated(self) -> bool:
-        first = self.fields.get("msgstr[0]" if self.plural else "msgstr", "")
-        return bool(first) and not self.fuzzy
+        return bool(self.current) and not self.fuzzy
 
     def sources(self) -> list[str]:
         return [ref for line in self.comments if line.startswith("#:") for ref in line[2:].split()]
@@ -174,12 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     for entry in entries:
         if not entry.msgid:
             continue
-        value = table.get(entry.msgid)
+        value = table.get(entry.key)
         if isinstance(value, list):
             value = value[-1] if value else ""
         if entry.translated:
-            current = entry.fields.get("msgstr[0]" if entry.plural else "msgstr")
-            if args.revise and value is not None and value != current:
+            if args.revise and value is not None and value != entry.current:
                 _apply(entry, value, nplurals, refused, missing)
             continue
         if not value:
@@ -190,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.translations:
         args.po.write_text("\n\n".join(e.render() for e in entries) + "\n", encoding="utf-8")
     if args.dump:
-        dump = {e.msgid: {"sources": e.sources(), "fuzzy_guess": e.fields.get("msgstr", "")} for e in missing}
+        dump = {e.key: {"sources": e.sources(), "fuzzy_guess": e.current} for e in missing}
         args.dump.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
     for line in refused:
         print("refused:", line, file=sys.stderr)
