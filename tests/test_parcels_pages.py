@@ -88,7 +88,7 @@ def test_tracing_a_waybill_is_scoped(analysed, client_for):
     for who, waybill, found in TRACE_CASES:
         page = client_for(analysed.users[who]).get(f"/parcels/trace/?waybill={waybill}")
         assert page.status_code == (200 if found else 404), (who, waybill)
-        assert (waybill in page.content.decode() and "Accepted at" in page.content.decode()) is found, (who, waybill)
+        assert (waybill in page.content.decode() and "收寄时间" in page.content.decode()) is found, (who, waybill)
     assert client_for(analysed.worker_a1).get("/parcels/trace/?waybill=ZTO000000000001").status_code == 403
 
 
@@ -109,14 +109,14 @@ def test_tracing_a_sender_shows_only_parcels_in_scope(analysed, client_for):
 
 def test_a_sender_can_be_looked_up_by_id_number_which_is_hashed_and_not_echoed(analysed, client_for):
     page = client_for(analysed.city_bureau).post("/parcels/trace/", {"sender": "35030319900101123X"}).content.decode()
-    assert "35030319900101123X" not in page and "0 parcels" in page
+    assert "35030319900101123X" not in page and "共 0 件" in page
 
 
 def test_the_site_page_shows_the_compliance_trend_and_risk(analysed, client_for):
     page = client_for(analysed.centre_a).get(f"/registry/sites/{analysed.outlet_a1.pk}/").content.decode()
-    assert "Parcel compliance" in page and "<svg" in page and "Risk score" in page
+    assert "收寄合规情况" in page and "<svg" in page and "风险评分" in page
     quiet = client_for(analysed.centre_a).get(f"/registry/sites/{analysed.outlet_a2.pk}/").content.decode()
-    assert "Parcel compliance" not in quiet
+    assert "收寄合规情况" not in quiet
 
 
 def test_the_warnings_api_is_scoped_like_the_page(analysed, client_for):

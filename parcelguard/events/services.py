@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parcelguard.accounts.models import Jurisdiction, Level, User
 from parcelguard.accounts.roles import Role
@@ -67,13 +68,13 @@ REJECT_REASONS = {
 }
 
 _GUARD_ERRORS: dict[str, tuple[type[DomainError], str, str]] = {
-    "overdue": (Conflict, "not_overdue", "The deadline has not passed."),
-    "not_extended": (Conflict, "already_extended", "The decision period was extended once already."),
-    "defence_open": (Conflict, "defence_period_over", "The period for a defence or hearing request is over."),
+    "overdue": (Conflict, "not_overdue", gettext_noop("The deadline has not passed.")),
+    "not_extended": (Conflict, "already_extended", gettext_noop("The decision period was extended once already.")),
+    "defence_open": (Conflict, "defence_period_over", gettext_noop("The period for a defence or hearing request is over.")),
     "defence_over": (Conflict, "defence_period_open",
-                     "The party still has time to state a defence or request a hearing."),
-    "fine_due": (Conflict, "no_fine_due", "The decision imposes no fine."),
-    "settled": (Conflict, "not_settled", "The fine is not paid or enforced yet."),
+                     gettext_noop("The party still has time to state a defence or request a hearing.")),
+    "fine_due": (Conflict, "no_fine_due", gettext_noop("The decision imposes no fine.")),
+    "settled": (Conflict, "not_settled", gettext_noop("The fine is not paid or enforced yet.")),
 }
 
 
