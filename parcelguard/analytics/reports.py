@@ -5,12 +5,15 @@ parcelguard.documents, stored through Django storage in a Report row."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.roles import Role
@@ -57,13 +60,26 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
-def _change(cur: float | int | None, prev: float | int | None, pct: bool = False) -> str:
+def _change(cur: float | int | None, prev: float | int | None, pct: bool = False, places: int = 1) -> str:
     if cur is None or prev is None:
         return "—"
     diff = cur - prev
     if pct:
-        return f"{'+' if diff >= 0 else ''}{diff * 100:.1f}个百分点"
+        points = round(diff * 100, places)
+        return f"{'+' if points >= 0 else ''}{points + 0.0:.{places}f}个百分点"
     return f"{'+' if diff >= 0 else ''}{diff:,.0f}"
+
+
+def _rate(v: float | None) -> str:
+    """A three-systems rate as on the dashboard (docs/analytics.md): truncated to two decimals, so that only
+    all parcels reads as 100 % (99.996 % is 99.99 %). The rates come rounded to 6 places; rounding the
+    hundredths of a percent to 2 places first keeps 0.976 from reading as 97.59 % through float error."""
+    return "—" if v is None else f"{math.floor(round(v * 10000, 2)) / 100:.2f}%"
+
+
+SYSTEM_LABELS = {"realname": "实名收寄", "inspection": "收寄验视", "screening": "过机安检"}
+OPEN_STATUSES = ("new", "acknowledged")  # an open warning (docs/analytics.md): new or acknowledged
+LOWEST_OUTLETS = 5
 
 
 def report_context(jurisdiction: Jurisdiction, month: dt.date) -> dict[str, Any]:
@@ -97,6 +113,7 @@ def report_context(jurisdiction: Jurisdiction, month: dt.date) -> dict[str, Any]
         ("逾期未办结（起）", f"{cur['overdue']:,}", f"{prev['overdue']:,}", _change(cur["overdue"], prev["overdue"])),
     ]
     top_types = [(r["name"], r["value"], prev_types.get(r["code"], 0)) for r in types[:5]]
+    systems = three_systems(reader, jurisdiction, f, pf)
     return {
         "title": f"{jurisdiction.name}寄递安全监管{start.year}年{start.month}月分析报告",
         "number": f"{start.year}年第{start.month}期",
@@ -111,9 +128,53 @@ def report_context(jurisdiction: Jurisdiction, month: dt.date) -> dict[str, Any]
                                 compare=[prev_area.get(r["code"], 0) for r in area_rows[:10]],
                                 legend=(f"{start.month}月", f"{pstart.month}月")),
         "chart_states": svg.bars([(r["name"], r["value"]) for r in states]),
+        "systems": systems, "systems_view": _three_systems_view(systems, start, pstart),
         "figures": {"loop": {k: v for k, v in cur.items() if k != "close_hours"}, "previous_total": prev["total"],
-                    "types": {r["code"]: r["value"] for r in types}},
+                    "types": {r["code"]: r["value"] for r in types}, "three_systems": systems},
     }
+
+
+def three_systems(reader: Any, jurisdiction: Jurisdiction, f: Filters, pf: Filters) -> dict[str, Any]:
+    """The three systems (三项制度) of the month for the report: the figures of the dashboard
+    (indicators.compliance, low_outlets, early_warnings, aggregate queries over the reader's scope), the
+    month against the previous one, per county (city report) or per brand (county report), the lowest
+    screening outlets and the warnings by kind. JSON-ready; `has_parcels` False means no parcel data."""
+    data = indicators.compliance(reader, f)
+    cur, prev = data["total"], indicators.compliance(reader, pf)["total"]
+    by = "counties" if jurisdiction.level == Level.CITY else "brands"
+    brand_names = {r["code"]: r["name"] for r in data["brands"]}
+    lowest = indicators.low_outlets(reader, f)[:LOWEST_OUTLETS] if cur["parcels"] else []
+    with translation.override("zh-hans"):  # the report is a Chinese document whoever asks for it
+        warns = indicators.early_warnings(reader, f)
+    systems = {name: {"rate": cur[name], "missed": cur[f"{name}_missed"], "previous": prev[name],
+                      "change_points": None if cur[name] is None or prev[name] is None
+                      else round((cur[name] - prev[name]) * 100, 4)} for name in indicators.SYSTEMS}
+    return {
+        "has_parcels": bool(cur["parcels"]), "parcels": cur["parcels"], "days": cur["days"],
+        "previous_parcels": prev["parcels"], "systems": systems, "by": by,
+        "groups": [{"code": r["code"], "name": r["name"], "parcels": r["parcels"],
+                    **{name: r[name] for name in indicators.SYSTEMS}} for r in data[by]],
+        "lowest": [{"id": r["id"], "code": r["code"], "name": r["name"], "county": r["county"],
+                    "brand": brand_names.get(r["brand"], r["brand"]), "parcels": r["parcels"],
+                    **{name: r[name] for name in indicators.SYSTEMS}} for r in lowest],
+        "warnings": {"total": warns["total"], "open": warns["open"],
+                     "kinds": [{"code": r["code"], "name": r["name"], "total": r["total"],
+                                "open": sum(r[s] for s in OPEN_STATUSES)} for r in warns["kinds"]]},
+    }
+
+
+def _three_systems_view(ts: dict[str, Any], start: dt.date, pstart: dt.date) -> dict[str, Any]:
+    """The strings and the chart of the report's three-systems section."""
+    rows = [(SYSTEM_LABELS[name], _rate(v["rate"]), f"{v['missed']:,}", _rate(v["previous"]),
+             _change(v["rate"], v["previous"], pct=True, places=2)) for name, v in ts["systems"].items()]
+    groups = [(g["name"], f"{g['parcels']:,}", *[_rate(g[name]) for name in indicators.SYSTEMS])
+              for g in ts["groups"]]
+    lowest = [(o["name"], o["county"] or "—", o["brand"] or "—", f"{o['parcels']:,}",
+               *[_rate(o[name]) for name in ("screening", "realname", "inspection")]) for o in ts["lowest"]]
+    chart = svg.rate_bars([(g["name"], [None if g[n] is None else g[n] * 100 for n in indicators.SYSTEMS])
+                           for g in ts["groups"][:10]], series=list(SYSTEM_LABELS.values())) if groups else ""
+    return {"rows": rows, "groups": groups, "group_label": "县区" if ts["by"] == "counties" else "品牌",
+            "lowest": lowest, "chart": chart, "month": start.month, "previous_month": pstart.month}
 
 
 def _authority(j: Jurisdiction) -> str:
@@ -128,7 +189,7 @@ def report_pdf(jurisdiction: Jurisdiction, month: dt.date) -> tuple[bytes, dict[
 def report_generate(*, jurisdiction: Jurisdiction, month: dt.date, actor: Any = None) -> Report:
     """Render and keep one month's report of one jurisdiction (replacing an earlier one)."""
     if jurisdiction.level not in (Level.CITY, Level.COUNTY):
-        raise Invalid("Reports are made for the city and for counties.", code="report_level")
+        raise Invalid(_("Reports are made for the city and for counties."), code="report_level")
     started = time.perf_counter()
     first = month.replace(day=1)
     pdf, ctx = report_pdf(jurisdiction, first)
@@ -153,7 +214,7 @@ def report_generate(*, jurisdiction: Jurisdiction, month: dt.date, actor: Any = 
 def report_request(*, user: Any, jurisdiction_code: str, month: dt.date) -> Report:
     """A user asks for a report now: only regulators, only for a jurisdiction inside their own."""
     if getattr(user, "role", None) not in GENERATE_ROLES:
-        raise Forbidden("Your role may not generate reports.")
+        raise Forbidden(_("Your role may not generate reports."))
     jurisdiction = get_for(user, Jurisdiction.objects.filter(level__in=[Level.CITY, Level.COUNTY]),
                            code=jurisdiction_code)
     return report_generate(jurisdiction=jurisdiction, month=month, actor=user)

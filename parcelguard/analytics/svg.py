@@ -46,6 +46,44 @@ def bars(items: Sequence[tuple[str, float]], *, width: int = 480, height: int = 
     return "".join(parts)
 
 
+def rate_bars(groups: Sequence[tuple[str, Sequence[float | None]]], *, series: Sequence[str],
+              width: int = 480, height: int = 220) -> str:
+    """Grouped vertical bars of rates in percent (one bar per series in each group, e.g. the three systems
+    per county), with a legend. Like the dashboard, the axis starts at a 5 % step at least 2 points below the
+    lowest rate (rates near 100 % would otherwise look alike), so bar lengths are not proportional to the
+    rates; a missing rate (None) draws no bar."""
+    values = [v for _, vs in groups for v in vs if v is not None]
+    floor = max(0.0, math.floor((min(values, default=100.0) - 2) / 5) * 5)
+    span = 100.0 - floor
+    n, k = max(len(groups), 1), max(len(series), 1)
+    left, bottom, chart_h = 36, 46, height - 70
+    slot = (width - left - 10) / n
+    bar_w = slot * 0.8 / k
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}">']
+    for i in range(5):
+        y = height - bottom - chart_h * i / 4
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd" '
+                     f'stroke-width="0.5"/><text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end" '
+                     f'{FONT}>{floor + span * i / 4:g}%</text>')
+    for i, (label, vs) in enumerate(groups):
+        x = left + slot * i + slot * 0.1
+        for j, v in enumerate(vs):
+            if v is None:
+                continue
+            h = chart_h * (min(max(v, floor), 100.0) - floor) / span
+            parts.append(f'<rect x="{x + j * bar_w:.1f}" y="{height - bottom - h:.1f}" width="{bar_w:.1f}" '
+                         f'height="{h:.1f}" fill="{PALETTE[j % len(PALETTE)]}"/>')
+        parts.append(f'<text x="{left + slot * i + slot / 2:.1f}" y="{height - bottom + 12}" font-size="8.5" '
+                     f'text-anchor="middle" {FONT}>{escape(label[:8])}</text>')
+    for j, name in enumerate(series):
+        lx = left + j * 90
+        parts.append(f'<rect x="{lx}" y="{height - 16}" width="9" height="9" fill="{PALETTE[j % len(PALETTE)]}"/>'
+                     f'<text x="{lx + 12}" y="{height - 8}" font-size="9" {FONT}>{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def pie(items: Sequence[tuple[str, float]], *, width: int = 480, height: int = 220) -> str:
     """A pie with a legend of label, count and share."""
     total = sum(v for _, v in items) or 1
