@@ -7,11 +7,13 @@ lock, on SQLite by the IMMEDIATE transaction mode (one writer at a time).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from parcelguard.core import clock
 from parcelguard.core.errors import Invalid
@@ -78,6 +80,45 @@ def chain_head() -> TrailEntry | None:
     return TrailEntry.objects.order_by("-seq").first()
 
 
+# What verification can find wrong, as English msgids: the result keeps (and the trail page stores) the
+# English text, the same for every reader and for the command line; screens translate each line back
+# through these templates (`problem_text`), so a stored run is shown in the reader's language.
+PROBLEMS = {
+    "entry_missing": gettext_noop("expected entry #%(expected)s but found #%(found)s (an entry is missing)"),
+    "entry_unlinked": gettext_noop("entry #%(seq)s does not link to the entry before it"),
+    "entry_altered": gettext_noop("entry #%(seq)s (%(action)s %(subject)s) was altered: its hash does not match"),
+    "file_missing": gettext_noop("evidence #%(pk)s %(name)s (%(original)s): the file is missing"),
+    "file_changed": gettext_noop(
+        "evidence #%(pk)s %(name)s (%(original)s): the file's SHA-256 is %(actual)s, the recorded one %(recorded)s"),
+    "file_unrecorded": gettext_noop(
+        "evidence #%(pk)s %(name)s (%(original)s): its SHA-256 is not recorded in the trail"),
+}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts)) + r"\Z",
+                      re.DOTALL)
+
+
+_PATTERNS = [(template, _pattern(template)) for template in PROBLEMS.values()]
+
+
+def problem_text(line: str) -> str:
+    """One problem line, as `VerifyResult.problems` and `VerifyRun.problem` keep it, in the active language;
+    a line no template matches is returned as it is."""
+    for template, pattern in _PATTERNS:
+        found = pattern.match(line)
+        if found:
+            return gettext(template) % found.groupdict()
+    return line
+
+
+def problem_lines(text: str) -> list[str]:
+    """A stored run's problems (one a line) in the active language."""
+    return [problem_text(line) for line in text.splitlines() if line.strip()]
+
+
 @dataclass
 class VerifyResult:
     ok: bool = True
@@ -87,9 +128,14 @@ class VerifyResult:
     broken_files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def fail(self, problem: str) -> None:
+    def fail(self, problem: str, **params: Any) -> None:
+        """Record a problem: a key of PROBLEMS and its values (kept as English text)."""
         self.ok = False
-        self.problems.append(problem)
+        self.problems.append(PROBLEMS[problem] % params)
+
+    def problems_shown(self) -> list[str]:
+        """The problems in the active language, for a screen."""
+        return [problem_text(p) for p in self.problems]
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "entries": self.entries, "files": self.files, "broken_seq": self.broken_seq,
@@ -110,16 +156,16 @@ def _verify_chain(result: VerifyResult, recorded: set[str]) -> None:
     for entry in _entries():
         result.entries += 1
         recorded.update(entry.evidence_hashes)
-        problem = ""
+        problem: tuple[str, dict[str, Any]] | None = None
         if entry.seq != expected_seq:
-            problem = f"expected entry #{expected_seq} but found #{entry.seq} (an entry is missing)"
+            problem = "entry_missing", {"expected": expected_seq, "found": entry.seq}
         elif entry.prev_hash != prev_hash:
-            problem = f"entry #{entry.seq} does not link to the entry before it"
+            problem = "entry_unlinked", {"seq": entry.seq}
         elif entry.entry_hash != entry_hash(entry.prev_hash, entry.content()):
-            problem = f"entry #{entry.seq} ({entry.action} {entry.subject}) was altered: its hash does not match"
+            problem = "entry_altered", {"seq": entry.seq, "action": entry.action, "subject": entry.subject}
         if problem:
             result.broken_seq = entry.seq if entry.seq == expected_seq else expected_seq
-            result.fail(problem)
+            result.fail(problem[0], **problem[1])
             return
         prev_hash, expected_seq = entry.entry_hash, expected_seq + 1
 
@@ -130,20 +176,20 @@ def _verify_files(result: VerifyResult, recorded: set[str]) -> None:
 
     for ev in Evidence.objects.order_by("pk").iterator(chunk_size=500):
         result.files += 1
-        label = f"evidence #{ev.pk} {ev.file.name} ({ev.original_name})"
+        label = {"pk": ev.pk, "name": ev.file.name, "original": ev.original_name}
         try:
             with evidence_open(ev) as fh:
                 actual = sha256_file(fh)
         except OSError:
             result.broken_files.append(ev.file.name)
-            result.fail(f"{label}: the file is missing")
+            result.fail("file_missing", **label)
             continue
         if actual != ev.sha256:
             result.broken_files.append(ev.file.name)
-            result.fail(f"{label}: the file's SHA-256 is {actual}, the recorded one {ev.sha256}")
+            result.fail("file_changed", **label, actual=actual, recorded=ev.sha256)
         elif ev.sha256 not in recorded:
             result.broken_files.append(ev.file.name)
-            result.fail(f"{label}: its SHA-256 is not recorded in the trail")
+            result.fail("file_unrecorded", **label)
 
 
 def trail_verify(*, by: Any = None, record: bool = True) -> VerifyResult:

@@ -5,13 +5,41 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcelguard.accounts.roles import Role
 from parcelguard.trail.models import TrailEntry, VerifyRun
-from parcelguard.trail.services import chain_head, trail_verify
+from parcelguard.trail.services import chain_head, problem_lines, trail_verify
 
 TRAIL_ROLES = frozenset({Role.ADMIN, Role.CITY_BUREAU})
 RECENT = 50
+
+# Readable names of the actions written outside the event workflow (the workflow's own are its steps').
+ACTION_LABELS = {
+    "evidence.store": gettext_lazy("Evidence stored"), "document.issue": gettext_lazy("Document issued"),
+    "bundle.export": gettext_lazy("Evidence bundle exported"),
+    "pii.unmask": gettext_lazy("Personal data shown in clear"),
+    "registry.create": gettext_lazy("Registry record added"), "registry.update": gettext_lazy("Registry record changed"),
+    "registry.import": gettext_lazy("Registry records imported"),
+    "privacy.sample": gettext_lazy("Waybill sample audited"), "parcels.push": gettext_lazy("Parcel records received"),
+    "parcels.auto_convert": gettext_lazy("Automatic conversion of warnings switched"),
+    "parcels.trace_sender": gettext_lazy("A sender's parcels traced"),
+    "warning.acknowledged": gettext_lazy("Early warning acknowledged"),
+    "warning.converted": gettext_lazy("Early warning turned into a hazard event"),
+    "warning.dismissed": gettext_lazy("Early warning dismissed"),
+    "reward.propose": gettext_lazy("Reward proposed"), "reward.approved": gettext_lazy("Reward approved"),
+    "reward.paid": gettext_lazy("Reward paid"), "event.demo_history": gettext_lazy("Demonstration history"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action of a trail entry in words; the code itself when it has no name."""
+    from parcelguard.events.states import STEPS_BY_ACTION
+
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    step = STEPS_BY_ACTION.get(action.removeprefix("event.")) if action.startswith("event.") else None
+    return str(step.label) if step else ""
 
 
 @login_required
@@ -23,9 +51,13 @@ def trail_status(request: HttpRequest) -> HttpResponse:
         result = trail_verify(by=request.user)
         (messages.success if result.ok else messages.error)(
             request, _("Trail verified: all entries and files are intact.") if result.ok
-            else _("The trail is BROKEN: %(problem)s") % {"problem": "; ".join(result.problems)})
+            else _("The trail is BROKEN: %(problem)s") % {"problem": "; ".join(result.problems_shown())})
         return redirect("trail:status")
+    runs = list(VerifyRun.objects.select_related("by")[:10])
+    entries = list(TrailEntry.objects.order_by("-seq")[:RECENT])
+    for entry in entries:
+        entry.label = action_label(entry.action)
     return render(request, "trail/status.html", {
-        "head": chain_head(), "runs": VerifyRun.objects.select_related("by")[:10],
-        "entries": TrailEntry.objects.order_by("-seq")[:RECENT],
+        "head": chain_head(), "runs": runs, "entries": entries,
+        "last_problems": problem_lines(runs[0].problem) if runs else [],
     })
