@@ -5,11 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parcelguard.accounts.scoping import scope
-from parcelguard.parcels.models import OutletDayMetric, OutletRisk, WarningKind
+from parcelguard.parcels.models import OutletDayMetric, OutletRisk, WarningKind, WarningSeverity
 
 register = template.Library()
+
+# Codes kept in parcel records and warnings, in words (the records keep the codes the enterprises push).
+SCREENING_RESULTS = {"pass": pgettext_lazy("screening result", "Passed"),
+                     "suspect": pgettext_lazy("screening result", "Suspect"),
+                     "reject": pgettext_lazy("screening result", "Rejected")}
+SUBJECT_TYPES = {"outlet": _("Outlet"), "machine": _("X-ray machine"), "sender": _("Sender")}
+
+
+def _label(labels: dict[str, Any], code: Any) -> Any:
+    return labels.get(code, code) if code else code
+
+
+@register.filter
+def screening_result_label(code: str | None) -> Any:
+    """`pass`, `suspect`, `reject` in words; an unknown code as it is."""
+    return _label(SCREENING_RESULTS, code)
+
+
+@register.filter
+def subject_type_label(code: str | None) -> Any:
+    """A warning's subject type (`outlet`, `machine`, `sender`) in words."""
+    return _label(SUBJECT_TYPES, code)
+
+
+@register.filter
+def severity_label(code: str | None) -> Any:
+    """A warning severity code (`low`, `medium`, `high`) by its label in WarningSeverity."""
+    return _label(dict(WarningSeverity.choices), code)
 
 _DAYS = 30
 _W, _H = 240, 36
