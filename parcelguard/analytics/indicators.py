@@ -20,6 +20,7 @@ from django.db.models import Aggregate, Count, ExpressionWrapper, F, FloatField,
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.roles import Perm, has_perm
@@ -48,8 +49,8 @@ from parcelguard.registry.models import Brand, Site
 
 # Names on screen (English msgids, translated by the .po); the Chinese report uses GROUP_LABELS.
 GROUP_NAMES = {"open": _("Awaiting verification"), "county": _("At the county centre"),
-               "escalated": _("Escalated to the city bureau"), "case": _("In a case"), "closed": _("Closed"),
-               "rejected": _("Rejected")}
+               "escalated": _("Escalated to the city bureau"), "case": _("In a case"),
+               "closed": pgettext_lazy("event state", "Closed"), "rejected": pgettext_lazy("event state", "Rejected")}
 GROUP_LABELS = {"open": "待核实", "county": "县区处置中", "escalated": "已转报市局", "case": "立案处理中",
                 "closed": "已办结", "rejected": "不予受理"}
 TIER_LABELS = {"county": "县区层级", "city": "市局层级"}

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from parcelguard.accounts.models import Jurisdiction, Level
@@ -29,7 +29,7 @@ from parcelguard.documents.chinese import chinese_date
 from parcelguard.events.models import HazardType
 from parcelguard.registry.models import Brand, Site
 
-SEGMENT_LABELS = {"due": gettext_lazy("Due for closure"), "closed": gettext_lazy("Closed"),
+SEGMENT_LABELS = {"due": gettext_lazy("Due for closure"), "closed": pgettext_lazy("event state", "Closed"),
                   "ontime": gettext_lazy("Closed on time"), "closed_county": gettext_lazy("Closed at county tier"),
                   "rework": gettext_lazy("With rework"), "overdue": gettext_lazy("Overdue"),
                   "open": gettext_lazy("Open")}

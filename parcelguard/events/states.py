@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parcelguard.accounts.roles import Role
 
@@ -20,9 +21,9 @@ PUBLIC = "public"  # a member of the public (tip-off page, no log-in)
 
 
 class State(models.TextChoices):
-    REPORTED = "reported", _("Reported")  # 已上报, waits for the county centre
+    REPORTED = "reported", pgettext_lazy("event state", "Reported")  # 已上报, waits for the county centre
     VERIFIED = "verified", _("Verified on site")  # 已核实
-    REJECTED = "rejected", _("Rejected")  # 不予受理 (duplicate, not a hazard, outside jurisdiction)
+    REJECTED = "rejected", pgettext_lazy("event state", "Rejected")  # 不予受理 (duplicate, not a hazard, outside jurisdiction)
     REMINDED = "reminded", _("Reminder letter issued")  # 已发提醒函, the enterprise must rectify
     ANSWERED = "answered", _("Rectification reported")  # 企业已反馈整改, waits for the grid worker
     ESCALATED = "escalated", _("Escalated to the city bureau")  # 已转报市局
@@ -31,7 +32,7 @@ class State(models.TextChoices):
     DECIDED = "decided", _("Decided")  # 已作出处罚决定
     SERVED = "served", _("Decision served")  # 已送达
     PAID = "paid", _("Paid or enforced")  # 已缴纳罚款 / 强制执行
-    CLOSED = "closed", _("Closed")  # 已办结 (the grid worker confirmed the fix)
+    CLOSED = "closed", pgettext_lazy("event state", "Closed")  # 已办结 (the grid worker confirmed the fix)
 
 
 class Tier(models.TextChoices):

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parcelguard.accounts.models import Jurisdiction
 from parcelguard.registry.validators import normalize_credit_code, validate_credit_code, validate_licence_no
@@ -18,7 +19,7 @@ END_OUTLET_FILING_DAYS = 20  # end outlets must be filed within 20 days of openi
 class Status(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("site status", "Closed")
 
 
 class Brand(models.Model):
