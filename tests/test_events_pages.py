@@ -63,7 +63,7 @@ def test_reporting_and_acting_through_the_pages(cast, client_for):
     assert response.status_code == 302 and (event.latitude, event.longitude) == (25.45, 119.11)
     centre = client_for(cast.centre_a)
     refused = centre.post(f"/events/{event.pk}/act/verify/", {"version": 1}, follow=True)
-    assert "evidence_required" in refused.content.decode()
+    assert "此环节须附佐证材料" in refused.content.decode()  # the message, without its code
     centre.post(f"/events/{event.pk}/act/verify/", {"version": 1, "files": [photo()]})
     event.refresh_from_db()
     assert event.state == "verified"
@@ -145,7 +145,7 @@ def test_garbage_in_the_forms_is_refused_not_a_crash(cast, client_for):
     centre = client_for(cast.centre_a)
     response = centre.post(f"/events/{event.pk}/act/verify/", {"version": "x1", "site_id": "abc",
                                                                "files": [photo()]}, follow=True)
-    assert response.status_code == 200 and "state_conflict" in response.content.decode()
+    assert response.status_code == 200 and "该事件已被他人处理" in response.content.decode()
     assert centre.post(f"/events/{event.pk}/act/nonsense/", {"version": 1}).status_code == 404
     grid = client_for(cast.users["grid_a1"])
     page = grid.post("/events/new/", {"site_id": "1e9", "hazard_type": "fire_safety", "description": "xxxx",

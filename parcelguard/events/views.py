@@ -211,7 +211,7 @@ def event_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         service(user=request.user, event_id=pk, **_kwargs(action, request))
     except DomainError as exc:
-        messages.error(request, f"{exc.message} ({exc.code})")
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": STEPS_BY_ACTION[action].label})
     return redirect("events:detail", pk)
@@ -290,7 +290,7 @@ def reward_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, f"{exc.message} ({exc.code})")
+        messages.error(request, exc.message)
         if step == "propose":
             return redirect("events:detail", pk)
     return redirect(reverse("events:rewards"))

@@ -102,7 +102,7 @@ def sample_event(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         event = services.sample_open_event(user=request.user, sample_id=pk)
     except DomainError as exc:
-        messages.error(request, f"{exc.message} ({exc.code})")
+        messages.error(request, exc.message)
         return redirect("privacy:sample", pk)
     messages.success(request, _("Hazard event #%(id)s opened with the photo as evidence.") % {"id": event.pk})
     return redirect("events:detail", event.pk)
