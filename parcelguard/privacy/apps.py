@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
     name = "parcelguard.privacy"
-    verbose_name = "Waybill privacy"
+    verbose_name = _("Waybill privacy")
