@@ -14,7 +14,7 @@ from django.utils import timezone
 from parcelguard.analytics import indicators
 from parcelguard.analytics.filters import Filters
 from parcelguard.events.models import Case, Event
-from parcelguard.events.testing import make_event
+from parcelguard.events.testing import placed_event
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
@@ -31,13 +31,8 @@ def _no_cache_frozen_clock(settings):
         yield
 
 
-def ev(site, *, state="closed", reported=None, closed=None, rectify_by=None, escalated=None, rework=0,
-       deadline=None, hazard="address_mismatch"):
-    event = make_event(site, state=state, hazard=hazard, deadline=deadline)
-    Event.objects.filter(pk=event.pk).update(reported_at=reported or at(5), closed_at=closed, rectify_by=rectify_by,
-                                             escalated_at=escalated, rework_count=rework,
-                                             tier="city" if state in ("escalated", "investigating") else "county")
-    return event
+def ev(site, *, reported=None, **moments):
+    return placed_event(site, reported=reported or at(5), **moments)
 
 
 @pytest.fixture

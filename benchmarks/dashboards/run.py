@@ -39,16 +39,29 @@ TYPES = os.environ["BENCH_TYPES"].split(",")
 FIGURES = %(figures)r
 
 
+BRANDS = os.environ["BENCH_BRANDS"].split(",")
+GRIDS = os.environ["BENCH_GRIDS"].split(",")
+
+
 def filters():
-    """The default view most of the time, sometimes one county, type or an older period."""
+    """The default view 40 % of the time; otherwise one county, a hazard type, a past year, a brand, a grid,
+    a county with a type and a tier, or last month."""
     r = random.random()
-    if r < 0.5 or os.environ.get("BENCH_DEFAULT_ONLY"):
+    if r < 0.4 or os.environ.get("BENCH_DEFAULT_ONLY"):
         return ""
-    if r < 0.7:
+    if r < 0.55:
         return "county=" + random.choice(COUNTIES)
-    if r < 0.85:
+    if r < 0.65:
         return "type=" + random.choice(TYPES)
-    return "from=2024-01-01&to=2024-12-31"
+    if r < 0.75:
+        return "from=2024-01-01&to=2024-12-31"
+    if r < 0.82:
+        return "brand=" + random.choice(BRANDS)
+    if r < 0.89:
+        return "grid=" + random.choice(GRIDS)
+    if r < 0.95:
+        return "county=%%s&type=%%s&tier=county" %% (random.choice(COUNTIES), random.choice(TYPES))
+    return "from=2026-10-01&to=2026-10-31"
 
 
 class Bureau(HttpUser):
@@ -86,7 +99,7 @@ class Bureau(HttpUser):
 '''
 
 
-def session_cookie() -> tuple[str, list[str], list[str]]:
+def session_cookie() -> tuple[str, dict[str, list[str]]]:
     import django
 
     django.setup()
@@ -100,9 +113,12 @@ def session_cookie() -> tuple[str, list[str], list[str]]:
     client = Client()
     client.force_login(user)  # a real session row, as a browser's log-in makes
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    counties = list(Jurisdiction.objects.filter(level="county").values_list("code", flat=True))
-    types = list(HazardType.objects.values_list("code", flat=True))
-    return key, counties, types
+    from parcelguard.registry.models import Brand
+
+    return key, {"COUNTIES": list(Jurisdiction.objects.filter(level="county").values_list("code", flat=True)),
+                 "TYPES": list(HazardType.objects.values_list("code", flat=True)),
+                 "BRANDS": list(Brand.objects.values_list("code", flat=True)),
+                 "GRIDS": list(Jurisdiction.objects.filter(level="grid").values_list("code", flat=True))}
 
 
 def wait_up(url: str, seconds: float = 30) -> None:
@@ -151,12 +167,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8061)
     parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--no-cube", action="store_true",
+                        help="filtered figures computed live from the events (the baseline before the cube)")
     parser.add_argument("--default-only", action="store_true",
                         help="every figure with the default filters (served by the summary table)")
     args = parser.parse_args()
-    cookie, counties, types = session_cookie()
+    cookie, choices = session_cookie()
     env = {**os.environ, "PARCELGUARD_ANALYTICS_CACHE_SECONDS": str(args.cache), "PARCELGUARD_DEBUG": "0",
-           "BENCH_COOKIE": cookie, **({"BENCH_DEFAULT_ONLY": "1"} if args.default_only else {}), "BENCH_COUNTIES": ",".join(counties), "BENCH_TYPES": ",".join(types)}
+           "PARCELGUARD_ANALYTICS_CUBE": "0" if args.no_cube else "1", "BENCH_COOKIE": cookie,
+           **({"BENCH_DEFAULT_ONLY": "1"} if args.default_only else {}),
+           **{f"BENCH_{name}": ",".join(values) for name, values in choices.items()}}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(args.port),
          "--workers", str(args.workers), "--blocking-threads", "4", "--log-level", "warning",
@@ -178,7 +198,8 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
     print(f"users {args.users}, {args.seconds} s, granian workers {args.workers}, cache {args.cache} s, "
-          f"{'default filters only' if args.default_only else 'mixed filters'}, load average {os.getloadavg()}\n")
+          f"{'default filters only' if args.default_only else 'mixed filters'}, "
+          f"summary table {'off' if args.no_cube else 'on'}, load average {os.getloadavg()}\n")
     print("| endpoint | requests | failures | median ms | p95 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in sorted(rows, key=lambda r: (r["Name"] == "Aggregated", r["Name"])):

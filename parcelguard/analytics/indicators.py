@@ -148,11 +148,17 @@ def _path_counts(user: Any, f: Filters) -> list[tuple[str, int]]:
 
 def by_area(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
     """Events per county and per grid, from the event's jurisdiction path (grouped in the database)."""
-    counts = _path_counts(user, f)
+    return fold_areas(_path_counts(user, f))
+
+
+def fold_areas(counts: Sequence[tuple[str, int]]) -> dict[str, list[dict[str, Any]]]:
+    """Counts per jurisdiction path folded into counties and grids, with their names."""
     nodes = {j.path: j for j in Jurisdiction.objects.filter(level__in=[Level.COUNTY, Level.GRID])}
     counties: dict[str, dict[str, Any]] = {}
     grids: dict[str, dict[str, Any]] = {}
     for path, n in counts:
+        if not n:
+            continue
         parts = [p for p in path.split("/") if p]
         county = nodes.get("/".join(parts[:2]) + "/") if len(parts) >= 2 else None
         if county is not None:
@@ -219,14 +225,18 @@ def loop(user: Any, f: Filters) -> dict[str, Any]:
     got = qs.aggregate(total=Count("pk"), rejected=Count("pk", filter=Q(state=State.REJECTED)),
                        rework_total=Sum("rework_count"),
                        **{name: Count("pk", filter=cond) for name, cond in seg.items()})
-    closed_qs = qs.filter(seg["closed"])
+    return loop_result(as_of, got, close_times(qs.filter(seg["closed"])))
+
+
+def loop_result(as_of: dt.datetime, got: dict[str, Any], close_hours: dict[str, Any]) -> dict[str, Any]:
+    """The loop figure from its counters (live or from the summary table) and the times to close."""
     return {
         "as_of": as_of.isoformat(), "total": got["total"], "rejected": got["rejected"], "due": got["due"],
         "closed": got["closed"], "ontime": got["ontime"], "closed_county": got["closed_county"],
         "closure_rate": _ratio(got["closed"], got["due"]), "ontime_rate": _ratio(got["ontime"], got["due"]),
         "county_share": _ratio(got["closed_county"], got["closed"]),
         "rework_events": got["rework"], "rework_total": got["rework_total"] or 0, "overdue": got["overdue"],
-        "close_hours": close_times(closed_qs),
+        "close_hours": close_hours,
     }
 
 
@@ -242,6 +252,11 @@ def trend(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
     reported = _per_day(events_for(user, f), "reported_at")
     closed = _per_day(events_for(user, f, period=False).filter(
         state=State.CLOSED, closed_at__gte=f.since, closed_at__lt=f.until), "closed_at")
+    return fold_trend(reported, closed)
+
+
+def fold_trend(reported: dict[dt.date, int], closed: dict[dt.date, int]) -> dict[str, list[dict[str, Any]]]:
+    """Counts per local day folded into weeks (from Monday) and calendar months."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name, bucket in (("week", lambda d: d - dt.timedelta(days=d.weekday())), ("month", lambda d: d.replace(day=1))):
         rows: dict[dt.date, dict[str, Any]] = {}
@@ -432,4 +447,12 @@ def figure(name: str, user: Any, f: Filters) -> Any:
     perm = FIGURE_PERMS.get(name)
     if perm and not has_perm(user, perm):
         return None
-    return cached(name, user, f, lambda: FIGURES[name](user, f))
+    return cached(name, user, f, lambda: compute(name, user, f))
+
+
+def compute(name: str, user: Any, f: Filters) -> Any:
+    """A figure from the summary table (`analytics.cube`) when it can answer exactly, else live."""
+    from parcelguard.analytics import cube
+
+    value = cube.answer(name, user, f)
+    return FIGURES[name](user, f) if value is None else value

@@ -47,3 +47,51 @@ class FigureSnapshot(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "scope_key", "query"], name="analytics_snapshot_once")]
+
+
+class EventCube(models.Model):
+    """The monthly summary table (月度汇总表) that filtered dashboards aggregate instead of the events:
+    counts of events per group of dimensions, rebuilt whole by the background job (`analytics.cube`).
+    One table, four grains (see docs/analytics.md, "Speed"):
+
+    - "c": month of report × county × brand × hazard type × handling tier;
+    - "p": the same × closing month × due month (counts taken at the end of a past period);
+    - "g": month of report × the event's jurisdiction path (its grid) × tier × closing month × due month;
+    - "d": day of report × county × hazard type × tier (the trend's reported series);
+    - "x": day of closing × county × hazard type × tier (the trend's closed series, closed events only);
+    - "w", "y": the same as d and x by segment (a week cut at the month's end) instead of day;
+    - "k": day a case was opened × county × brand × hazard type of its event (enforcement);
+    - "f": day a case was decided × county × brand × hazard type (fines, their sum, admonitions).
+
+    Counts that depend on the moment they are taken at (due, overdue) are taken at `computed_at`; the
+    closing and due months let a past whole-month period be taken at its own end."""
+
+    scope_path = "path"
+
+    grain = models.CharField(max_length=1)
+    day = models.DateField()  # the month (its 1st day) for c, p and g; the day for d, x, k, f; segment start w, y
+    path = models.CharField(max_length=200)  # county path, or the event's jurisdiction path (g)
+    brand = models.CharField(max_length=40, blank=True)  # "" = no enterprise (a tip-off); c, p, k, f
+    type_id = models.IntegerField(null=True)  # hazard type (not g)
+    escalated = models.BooleanField()  # handled at city tier
+    closed_month = models.DateField(null=True)  # month of closing, closed events (p, g)
+    due_month = models.DateField(null=True)  # first month whose end is at or after rectify_by, not rejected
+    n = models.IntegerField()
+    rejected = models.IntegerField(default=0)
+    g_open = models.IntegerField(default=0)
+    g_county = models.IntegerField(default=0)
+    g_escalated = models.IntegerField(default=0)
+    g_case = models.IntegerField(default=0)
+    g_closed = models.IntegerField(default=0)
+    ontime = models.IntegerField(default=0)  # closed before the rectification deadline
+    rework_events = models.IntegerField(default=0)
+    rework_total = models.IntegerField(default=0)
+    due_now = models.IntegerField(default=0)  # open (not closed or rejected) with rectify_by <= computed_at
+    overdue_now = models.IntegerField(default=0)  # open with deadline <= computed_at
+    fines = models.IntegerField(default=0)  # grain f: fines decided
+    fine_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    admonitions = models.IntegerField(default=0)  # grain f: admonition interviews decided
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "day"], name="analytics_cube_grain_day")]

@@ -30,7 +30,10 @@ def report_task(jurisdiction_code: str, month: str, actor_id: int | None = None)
 
 @task()
 def refresh_snapshots_task() -> int:
-    """Recompute the default dashboard figures of every jurisdiction (the summary table)."""
+    """Rebuild the summary table behind filtered dashboards (`analytics.cube`), then recompute the default
+    figures of every jurisdiction (`FigureSnapshot`). Returns how many figures it stored."""
+    from parcelguard.analytics import cube
     from parcelguard.analytics.reports import refresh_snapshots
 
+    cube.rebuild()
     return refresh_snapshots()

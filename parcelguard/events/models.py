@@ -124,6 +124,14 @@ class Event(models.Model):
             models.Index(fields=["reported_at"], name="event_reported_covering",
                          include=["jurisdiction_path", "hazard_type", "enterprise", "state", "escalated_at",
                                   "closed_at", "rectify_by", "deadline", "rework_count"]),
+            # Time to close (median, 90th percentile) cannot come from the summary table: it reads the
+            # closed events of a county or grid from this index alone (path prefix, then period).
+            models.Index(fields=["jurisdiction_path", "reported_at"], name="event_closed_by_path",
+                         opclasses=["varchar_pattern_ops", ""], condition=models.Q(state="closed"),
+                         include=["escalated_at", "closed_at", "hazard_type", "enterprise"]),
+            # ... and the closed events of the whole city (a type, brand or tier filter) by period
+            models.Index(fields=["reported_at"], name="event_closed_by_report", condition=models.Q(state="closed"),
+                         include=["escalated_at", "closed_at", "hazard_type", "enterprise", "jurisdiction_path"]),
         ]
 
     def __str__(self) -> str:

@@ -65,6 +65,21 @@ def make_event(site, *, state: str = "reported", hazard: str = "address_mismatch
     return event
 
 
+def placed_event(site, *, state: str = "closed", reported=None, closed=None, rectify_by=None, escalated=None,
+                 rework: int = 0, deadline=None, hazard: str = "address_mismatch"):
+    """An event in a state with its moments set by hand (report, closing, deadlines, escalation, rework): the
+    hand-built sets the dashboard's indicators are checked against."""
+    from parcelguard.core import clock
+    from parcelguard.events.models import Event
+    from parcelguard.events.states import tier_of
+
+    event = make_event(site, state=state, hazard=hazard, deadline=deadline)
+    Event.objects.filter(pk=event.pk).update(reported_at=reported or clock.now(), closed_at=closed,
+                                             rectify_by=rectify_by, escalated_at=escalated, rework_count=rework,
+                                             tier=tier_of(state))
+    return event
+
+
 def ensure_taxonomy() -> None:
     """Transactional tests flush the tables the data migration seeded: lay the seed again."""
     import importlib
