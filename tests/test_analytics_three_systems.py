@@ -272,5 +272,5 @@ def test_a_click_on_a_county_bar_opens_its_screening_warnings(live_server, page,
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
-    page.wait_for_url(f"**/parcels/warnings/?county={cast.county_b.code}&kind=LOW_SCREENING")
+    page.wait_for_url(f"**/parcels/warnings/?from=2026-10-01&to=2026-10-31&county={cast.county_b.code}&kind=LOW_SCREENING")
     assert page.locator("#results tbody tr").count() == 1

@@ -12,6 +12,7 @@ from parcel_audit import Finding, WaybillTrace, trace_sender, trace_waybill
 
 from parcelguard.accounts.roles import Perm, has_perm
 from parcelguard.accounts.scoping import require, scope
+from parcelguard.analytics.filters import Filters, place_filter
 from parcelguard.core.errors import Invalid, NotFound
 from parcelguard.core.pii import id_number_hash
 from parcelguard.parcels import store
@@ -20,20 +21,52 @@ from parcelguard.parcels.services import RAW_ID
 from parcelguard.registry.models import Site, XrayMachine
 from parcelguard.trail.services import trail_append
 
-WARNING_FILTERS = ("kind", "severity", "county", "brand", "status")
+WARNING_FILTERS = ("from", "to", "county", "grid", "brand", "kind", "severity", "status")
 MAX_SENDER_DAYS = 92
 MAX_SENDER_ROWS = 1000
 
 
+def warning_period(filters: dict[str, str]) -> tuple[dt.date | None, dt.date | None]:
+    """The `from` / `to` days of the warning list (whole local days, inclusive), None when absent: no
+    bound, every period. Swapped when reversed, like the dashboard's period; Invalid when not a date."""
+    days: list[dt.date | None] = []
+    for name in ("from", "to"):
+        text = (filters.get(name) or "").strip()
+        if not text:
+            days.append(None)
+            continue
+        try:
+            day: dt.date | None = dt.date.fromisoformat(text)
+        except ValueError:
+            day = None
+        if day is None or not 1900 <= day.year <= 2999:
+            raise Invalid(_("“%(value)s” is not a date like 2026-03-01.") % {"value": text[:20]}, code="bad_date")
+        days.append(day)
+    start, end = days
+    if start and end and end < start:
+        start, end = end, start
+    return start, end
+
+
 def warning_list(*, user: Any, filters: dict[str, str]) -> QuerySet[EarlyWarning]:
+    """The scoped early warnings these filters select. Period and place are the dashboard's
+    (`analytics.indicators.warnings_for`): `window_start` in the whole local days from–to (either bound
+    may be absent), county and grid on the warning's jurisdiction path (`analytics.filters.place_filter`),
+    so a link from the dashboard lists exactly the warnings it counted."""
     require(user, Perm.WARNINGS_VIEW)
+    start, end = warning_period(filters)
+    period = Filters(start=start or end or dt.date.min, end=end or start or dt.date.min,
+                     county=filters.get("county") or "", grid=filters.get("grid") or "")
     qs = scope(user, EarlyWarning).select_related("site", "machine", "county", "enterprise", "event")
+    qs = qs.filter(place_filter(period))
+    if start:
+        qs = qs.filter(window_start__gte=period.since)
+    if end:
+        qs = qs.filter(window_start__lt=period.until)
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("severity"):
         qs = qs.filter(severity=filters["severity"])
-    if filters.get("county"):
-        qs = qs.filter(county__code=filters["county"])
     if filters.get("brand"):
         qs = qs.filter(enterprise__brand_id=filters["brand"])
     if filters.get("status"):

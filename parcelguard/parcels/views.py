@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,31 +42,52 @@ def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
-    return {n: request.GET.get(n, "") for n in selectors.WARNING_FILTERS}
+    return {n: request.GET.get(n, "").replace("\x00", "").strip() for n in selectors.WARNING_FILTERS}
+
+
+def _grids(user: Any, filters: dict[str, str]) -> Any:
+    """The grids the filter offers: those in the user's scope, within the chosen county (plus the chosen
+    grid, so that the select shows the filter that applies)."""
+    places = scope(user, Jurisdiction.objects.all())
+    grids = places.filter(level=Level.GRID)
+    if filters["county"]:
+        path = places.filter(level=Level.COUNTY, code=filters["county"]).values_list("path", flat=True).first()
+        within = Q(path__startswith=path) if path else Q(pk__in=[])
+        grids = grids.filter(within | Q(code=filters["grid"]) if filters["grid"] else within)
+    return grids
 
 
 @login_required
 def warning_index(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    error, status = "", 200
     try:
-        qs = selectors.warning_list(user=request.user, filters=_filters(request))
+        qs = selectors.warning_list(user=request.user, filters=filters)
+    except Invalid as exc:  # a bad date: say so above an empty list (the permission was checked first)
+        qs, error, status = EarlyWarning.objects.none(), exc.message, exc.status
     except DomainError as exc:
         return _error(request, exc)
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    htmx = bool(request.headers.get("HX-Request"))
     context = {
-        "page": page, "total": page.paginator.count, "filters": _filters(request),
+        "page": page, "total": page.paginator.count, "filters": filters, "error": error,
+        "query": urlencode({k: v for k, v in filters.items() if v}), "oob": htmx,
         "kinds": WarningKind.choices, "severities": WarningSeverity.choices, "statuses": WarningStatus.choices,
         "counties": scope(request.user, Jurisdiction.objects.filter(level=Level.COUNTY)),
+        "grids": _grids(request.user, filters),
         "brands": Brand.objects.all(),
         "can_export": has_perm(request.user, Perm.EXPORT),
         "can_analyze": has_perm(request.user, Perm.PARCELS_ANALYZE),
         "switch": ParcelSettings.current(), "last_run": AnalysisRun.objects.first(),
     }
-    template = "parcels/_warnings_table.html" if request.headers.get("HX-Request") else "parcels/warnings.html"
-    return render(request, template, context)
+    # htmx swaps only successful answers: a bad date's message is sent with 200 to the filter form's request
+    template = "parcels/_warnings_table.html" if htmx else "parcels/warnings.html"
+    return render(request, template, context, status=200 if htmx else status)
 
 
 @login_required
 def warning_export(request: HttpRequest) -> HttpResponse:
+    """The warning list as Excel, with the list's filters (period, place, kind, severity, brand, status)."""
     try:
         require(request.user, Perm.EXPORT)
         qs = selectors.warning_list(user=request.user, filters=_filters(request))

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Body, Query, Router, Schema, Status
+from pydantic import Field
 
 from parcelguard.accounts.scoping import get_for, scope
 from parcelguard.api.schemas import ERRORS, Error, Page
@@ -92,15 +93,29 @@ class WarningOut(Schema):
 
 
 class WarningFilters(Schema):
+    date_from: str = Field("", alias="from", description="first day of the window start, YYYY-MM-DD, local "
+                           "time (default: no bound, every period)")
+    date_to: str = Field("", alias="to", description="last day of the window start, YYYY-MM-DD, inclusive "
+                         "(default: no bound)")
     kind: str = ""
     severity: str = ""
-    county: str = ""
+    county: str = Field("", description="county division code, on the warning's jurisdiction path")
+    grid: str = Field("", description="grid code, on the warning's jurisdiction path")
     brand: str = ""
     status: str = ""
+
+    def filters(self) -> dict[str, str]:
+        """The warning list's filters (the page's query parameters), NUL bytes removed."""
+        values = {"from": self.date_from, "to": self.date_to, "kind": self.kind, "severity": self.severity,
+                  "county": self.county, "grid": self.grid, "brand": self.brand, "status": self.status}
+        return {k: v.replace("\x00", "").strip() for k, v in values.items()}
 
 
 @router.get("/parcels/warnings", response={200: Page[WarningOut], **ERRORS}, summary="Early warnings")
 def warning_list(request: HttpRequest, filters: Query[WarningFilters],
                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)) -> Any:
-    qs = selectors.warning_list(user=request.user, filters={k: v.replace("\x00", "") for k, v in filters.dict().items()})
+    """The early warnings the caller may see, newest window first, with the page's filters: `from` / `to`
+    on the window start (the dashboard's period; a bad date is 422 `bad_date`), county and grid on the
+    warning's jurisdiction path, kind, severity, brand, status."""
+    qs = selectors.warning_list(user=request.user, filters=filters.filters())
     return {"count": qs.count(), "items": [WarningOut.of(w) for w in qs[offset:offset + limit]]}

@@ -173,9 +173,11 @@
   var dash = new URLSearchParams(query);
   var SYS = ["realname", "inspection", "screening"];
   var LOW_KIND = {realname: "LOW_REALNAME", inspection: "LOW_INSPECTION", screening: "LOW_SCREENING"};
-  function warnings(extra) {  // the early-warning list: it filters by kind, severity, county, brand, status
+  // The early-warning list: it filters by period (from, to: window start), county, grid, brand, kind, severity
+  // and status, exactly as the warnings figure does, so a link lists the warnings the dashboard counted.
+  function warnings(extra) {
     var params = new URLSearchParams();
-    ["county", "brand"].forEach(function (k) { if (dash.get(k)) { params.set(k, dash.get(k)); } });
+    ["from", "to", "county", "grid", "brand"].forEach(function (k) { if (dash.get(k)) { params.set(k, dash.get(k)); } });
     Object.keys(extra).forEach(function (k) { if (extra[k]) { params.set(k, extra[k]); } });
     return warnUrl + "?" + params.toString();
   }
@@ -245,7 +247,9 @@
   if (warnUrl) {
     get("warnings").then(function (d) {
       if (!d) { return; }
-      document.getElementById("warntotal").textContent = d.total + " " + T.warnings_total + " " + d.open;
+      var total = document.getElementById("warntotal"), all = document.createElement("a");
+      all.href = warnings({}); all.textContent = d.total + " " + T.warnings_total + " " + d.open;
+      total.textContent = ""; total.appendChild(all);
       if (!d.total) {
         sys.querySelector(".nowarnings").hidden = false; sys.querySelector(".warncharts").hidden = true; return;
       }
