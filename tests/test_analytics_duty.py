@@ -134,3 +134,38 @@ def test_the_page_pdf_excel_and_api_show_the_same_lines(cast, planted, client_fo
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "履职情况记录" in text and "案件超过办案期限（2项）" in text and f"#{planted['case']}" in text
     assert client_for(cast.officer_x).get("/analytics/duty/", q).status_code == 403
+
+
+def test_the_page_shows_the_first_lines_of_a_long_heading_and_all_on_request(cast, planted, client_for, monkeypatch):
+    import re
+
+    from parcelguard.analytics import views
+
+    monkeypatch.setattr(views, "DUTY_PAGE_LINES", 1)
+    c = client_for(cast.city_bureau)
+    q = {"from": "2026-10-01", "to": "2026-10-31"}
+
+    def rows(page, rule):
+        section = re.search(rf'<section id="duty-{rule}".*?</section>', page, re.S).group(0)
+        return section.count("<tr data-events="), section
+
+    page = c.get("/analytics/duty/", q).content.decode()
+    shown, section = rows(page, "open_overdue")
+    assert shown == 1 and 'data-total="3"' in section and "PDF 和 Excel 导出包含全部" in section
+    shown, _ = rows(c.get("/analytics/duty/", {**q, "all": "open_overdue"}).content.decode(), "open_overdue")
+    assert shown == 3
+    # the exports keep every line
+    api = c.get("/api/v1/analytics/duty", q).json()
+    assert api["counts"]["open_overdue"] == 3
+
+
+def test_the_record_names_the_authority_of_its_jurisdiction(settings):
+    from parcelguard.accounts.models import Jurisdiction, Level
+    from parcelguard.analytics.reports import authority_of
+
+    settings.PARCELGUARD_AUTHORITY_NAME = "某某市邮政管理局"
+    city = Jurisdiction(code="350300", name="莆田市", level=Level.CITY)
+    county = Jurisdiction(code="350303", name="涵江区", level=Level.COUNTY, parent=city)
+    grid = Jurisdiction(code="350303001", name="涵东街道网格", level=Level.GRID, parent=county)
+    assert authority_of(city) == authority_of(None) == "某某市邮政管理局"
+    assert authority_of(county) == authority_of(grid) == "涵江区邮政业安全中心"

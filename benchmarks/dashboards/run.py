@@ -44,7 +44,7 @@ GRIDS = os.environ["BENCH_GRIDS"].split(",")
 
 
 def filters():
-    """The default view 40 % of the time; otherwise one county, a hazard type, a past year, a brand, a grid,
+    """The default view 40 %% of the time; otherwise one county, a hazard type, a past year, a brand, a grid,
     a county with a type and a tier, or last month."""
     r = random.random()
     if r < 0.4 or os.environ.get("BENCH_DEFAULT_ONLY"):

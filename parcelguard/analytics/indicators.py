@@ -76,15 +76,18 @@ class HoursBetween(Func):
         return f"((julianday({a}) - julianday({b})) * 24.0)", params
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate percentile_cont(p) WITHIN GROUP (ORDER BY expr)."""
+class PercentilesCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate percentile_cont(ARRAY[p, …]) WITHIN GROUP (ORDER BY expr): several
+    percentiles from one sort (two separate aggregates would sort the values twice)."""
 
     function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
 
-    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression: Any, fractions: Sequence[float], **extra: Any) -> None:
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(expression, fractions=", ".join(repr(float(p)) for p in fractions),
+                         output_field=ArrayField(FloatField()), **extra)
 
 
 def percentile_cont(ordered: Sequence[float], fraction: float) -> float | None:
@@ -201,11 +204,11 @@ def close_times(qs: models.QuerySet[Event]) -> dict[str, dict[str, Any]]:
         aggs: dict[str, Any] = {}
         for tier, cond in tiers.items():
             aggs[f"{tier}_n"] = Count("pk", filter=cond)
-            aggs[f"{tier}_p50"] = PercentileCont(hours, 0.5, filter=cond)
-            aggs[f"{tier}_p90"] = PercentileCont(hours, 0.9, filter=cond)
+            aggs[f"{tier}_p"] = PercentilesCont(hours, (0.5, 0.9), filter=cond)
         got = qs.aggregate(**aggs)
         for tier in tiers:
-            out[tier] = {"n": got[f"{tier}_n"], "p50": got[f"{tier}_p50"], "p90": got[f"{tier}_p90"]}
+            p50, p90 = got[f"{tier}_p"] or (None, None)
+            out[tier] = {"n": got[f"{tier}_n"], "p50": p50, "p90": p90}
     else:
         for tier, cond in tiers.items():
             ordered = list(qs.filter(cond).annotate(h=hours).order_by("h").values_list("h", flat=True))

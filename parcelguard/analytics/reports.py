@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
@@ -117,7 +118,7 @@ def report_context(jurisdiction: Jurisdiction, month: dt.date) -> dict[str, Any]
     return {
         "title": f"{jurisdiction.name}寄递安全监管{start.year}年{start.month}月分析报告",
         "number": f"{start.year}年第{start.month}期",
-        "authority": _authority(jurisdiction), "issue_date_cn": chinese_date(clock.today()),
+        "authority": authority_of(jurisdiction), "issue_date_cn": chinese_date(clock.today()),
         "jurisdiction": jurisdiction, "month": start, "period_cn": f"{chinese_date(start)}至{chinese_date(end)}",
         "loop": cur, "prev": prev, "compare": compare, "types": types, "top_types": top_types,
         "areas": area_rows, "area_label": "县区" if level_key == "counties" else "网格",
@@ -177,8 +178,13 @@ def _three_systems_view(ts: dict[str, Any], start: dt.date, pstart: dt.date) -> 
             "lowest": lowest, "chart": chart, "month": start.month, "previous_month": pstart.month}
 
 
-def _authority(j: Jurisdiction) -> str:
-    return "莆田市邮政管理局" if j.level == Level.CITY else f"{j.name}邮政业安全中心"
+def authority_of(j: Jurisdiction | None) -> str:
+    """Who issues a report or record of this jurisdiction: the city's bureau (PARCELGUARD_AUTHORITY_NAME)
+    for the city, the county's safety centre for a county or a grid inside it."""
+    if j is None or j.level == Level.CITY:
+        return str(settings.PARCELGUARD_AUTHORITY_NAME)
+    county = j if j.level == Level.COUNTY else (j.parent or j)
+    return f"{county.name}邮政业安全中心"
 
 
 def report_pdf(jurisdiction: Jurisdiction, month: dt.date) -> tuple[bytes, dict[str, Any]]:
@@ -238,9 +244,9 @@ def refresh_snapshots() -> int:
     stored = 0
     for place in Jurisdiction.objects.filter(level__in=[Level.CITY, Level.COUNTY]).order_by("path"):
         reader = ReaderOf(place)
-        for name, compute in indicators.FIGURES.items():
+        for name in indicators.FIGURES:
             started = _time.perf_counter()
-            data = compute(reader, f)
+            data = indicators.compute(name, reader, f)  # from the summary table when fresh, else live
             FigureSnapshot.objects.update_or_create(
                 name=name, scope_key=indicators.scope_key(reader), query=f.query(),
                 defaults={"data": data, "computed_at": clock.now(), "seconds": _time.perf_counter() - started})

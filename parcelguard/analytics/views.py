@@ -156,6 +156,9 @@ def event_export(request: HttpRequest) -> HttpResponse:
 
 # ---- the duty record ---------------------------------------------------------------------------------------
 
+DUTY_PAGE_LINES = 100
+
+
 def _duty_allowed(user: Any) -> bool:
     return user.role in (Role.CITY_BUREAU, Role.COUNTY_CENTRE, Role.PROCURATOR, Role.ADMIN, Role.GRID_WORKER)
 
@@ -166,17 +169,20 @@ def duty_page(request: HttpRequest) -> HttpResponse:
         return render(request, "error.html", {"message": _("Your role may not see the duty record.")}, status=403)
     f = Filters.parse(request.GET)
     record = duty.duty_record(request.user, f)
+    # A city's month can hold thousands of lines: the page shows the first DUTY_PAGE_LINES of each heading
+    # (all of one with ?all=<rule>); the PDF, the Excel export and the API hold every line.
+    limit, everything = DUTY_PAGE_LINES, request.GET.get("all", "")
+    sections = [(k, duty.RULE_NAMES[k], v if k == everything else v[:limit], len(v)) for k, v in record.lines.items()]
     return render(request, "analytics/duty.html", {
-        "f": f, "query": f.query(), "record": record,
-        "sections": [(k, duty.RULE_NAMES[k], v) for k, v in record.lines.items()], **_choices(request.user)})
+        "f": f, "query": f.query(), "record": record, "limit": limit, "sections": sections,
+        **_choices(request.user)})
 
 
 def _duty_context(user: Any, f: Filters) -> dict[str, Any]:
     record = duty.duty_record(user, f)
     where = user.jurisdiction.name if user.jurisdiction else ""
     return {"title": "履职情况记录", "number": f"{f.start:%Y.%m.%d}—{f.end:%Y.%m.%d}",
-            "authority": "莆田市邮政管理局" if not user.jurisdiction or user.jurisdiction.level == Level.CITY
-            else f"{where}邮政业安全中心", "issue_date_cn": chinese_date(record.as_of),
+            "authority": reports.authority_of(user.jurisdiction), "issue_date_cn": chinese_date(record.as_of),
             "where": where, "period_cn": f"{chinese_date(f.start)}至{chinese_date(f.end)}", "record": record,
             "sections": [(duty.RULES[k], v) for k, v in record.lines.items()]}
 
