@@ -125,6 +125,8 @@ def test_every_figure_the_cube_answers_equals_the_live_figure(cast, events):
     assert ("loop", "october", ("county",)) in answered and ("loop", "to_today", ("grid",)) in answered
     assert ("types", "sep_oct", ("brand",)) in answered and ("trend", "october", ("type",)) in answered
     assert ("states", "october", ("county", "tier", "type")) in answered
+    assert ("areas", "october", ("brand",)) in answered and ("areas", "to_today", ("type",)) in answered
+    assert ("trend", "to_today", ("grid",)) in answered and ("trend", "sep_oct", ("brand",)) in answered
     enforcement = cube.answer("enforcement", cast.city_bureau, Filters(start=dt.date(2026, 9, 1), end=dt.date(2026, 11, 20)))
     assert (enforcement["current"]["cases"], enforcement["current"]["fines"]) == (3, 1)
     assert enforcement["current"]["fine_amount"] == 5000.0 and enforcement["current"]["admonitions"] == 1
@@ -148,6 +150,8 @@ def test_it_refuses_what_it_cannot_answer_exactly(cast, events, settings):
     mid = Filters(start=dt.date(2026, 10, 3), end=dt.date(2026, 10, 31))
     assert cube.answer("loop", cast.city_bureau, mid) is None
     assert cube.answer("trend", cast.city_bureau, mid) is not None
+    assert cube.answer("trend", cast.city_bureau, mid.with_(grid=cast.grid_a1.code, type="fire_safety")) is None
+    assert cube.answer("areas", cast.city_bureau, october.with_(brand="ZTO", type="fire_safety")) is None
     assert cube.answer("types", cast.city_bureau, october.with_(end=dt.date(2026, 10, 20))) is None
     # drill-down filters, and a grid with a brand (the grid grain has no brand)
     for extra in ({"group": "closed"}, {"segment": "due"}, {"site": str(cast.outlet_a1.pk)}):
@@ -220,7 +224,7 @@ def test_the_refresh_job_rebuilds_the_cube_and_the_default_figures(cast, events)
     out = StringIO()
     call_command("analytics_refresh", stdout=out)
     assert "summary table rebuilt" in out.getvalue()
-    assert EventCube.objects.filter(grain="c").exists() and EventCube.objects.filter(grain="x").exists()
+    assert EventCube.objects.filter(grain="c").exists() and EventCube.objects.filter(grain="y").exists()
     assert FigureSnapshot.objects.filter(name="loop").count() == 3  # the city and its two counties
 
 
@@ -229,7 +233,9 @@ def test_the_refresh_job_rebuilds_the_cube_and_the_default_figures(cast, events)
 def test_the_trend_takes_any_period_from_segments_and_edge_days(cast, events, start, end):
     cube.rebuild()
     f = Filters(start=dt.date(2026, *start), end=dt.date(2026, *end))
-    for extra in ({}, {"county": cast.county_b.code}, {"type": "fire_safety", "tier": "county"}):
+    for extra in ({}, {"county": cast.county_b.code}, {"type": "fire_safety", "tier": "county"},
+                  {"grid": cast.grid_a1.code}, {"grid": cast.grid_a2.code, "tier": "city"},
+                  {"brand": cast.enterprise_x.brand_id}, {"brand": cast.enterprise_y.brand_id, "county": cast.county_b.code}):
         got = cube.answer("trend", cast.city_bureau, f.with_(**extra))
         assert got is not None and got == indicators.trend(cast.city_bureau, f.with_(**extra)), extra
 

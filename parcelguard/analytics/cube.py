@@ -9,7 +9,7 @@ Python), and a filtered figure sums a few thousand of its rows.
 When it answers (`answer` returns None otherwise, and the figure is computed live, exactly):
 - a regulator's user at city or county level (enterprises and grid workers have few rows: live);
 - the period starts on the 1st of a month and ends on the last day of a month or reaches today
-  (the trend, kept by day, takes any period);
+  (the trend and enforcement take any period);
 - no drill-down filter (state group, segment, site);
 - the cube was rebuilt within ANALYTICS_SNAPSHOT_MAX_AGE seconds (default 900).
 A period reaching today is taken at the rebuild (up to five minutes old, like the snapshots); a past
@@ -144,22 +144,29 @@ def _grains(now: dt.datetime) -> dict[str, tuple[models.QuerySet[Any], dict[str,
                  "brand": Coalesce(F("event__enterprise__brand_id"), Value("")),
                  "type_id": F("event__hazard_type_id")}
     brand = Coalesce(F("enterprise__brand_id"), Value(""))
-    segment = {"day": SegmentStart(F("day")), "path": F("path"), "type_id": F("type_id"), "escalated": F("escalated")}
+    grid = F("jurisdiction_path")
+    closed = events.filter(state=State.CLOSED, closed_at__isnull=False)
+    reported_seg, closed_seg = SegmentStart(_local_day("reported_at")), SegmentStart(_local_day("closed_at"))
+    n = {"m_n": Count("pk")}
     return {
-        "c": (events, {"day": _month("reported_at"), "path": county, "brand": brand, "type_id": F("hazard_type_id"),
-                       "escalated": escalated}, measures),
         "p": (events, {"day": _month("reported_at"), "path": county, "brand": brand, "type_id": F("hazard_type_id"),
                        "escalated": escalated, "closed_month": closed_month, "due_month": due_month}, measures),
-        "g": (events, {"day": _month("reported_at"), "path": F("jurisdiction_path"), "escalated": escalated,
+        # c is p without the closing and due months: summed from the rows just inserted, not the events
+        "c": (EventCube.objects.filter(grain="p"), {k: F(k) for k in ("day", "path", "brand", "type_id", "escalated")},
+              {f"m_{k}": Sum(k) for k in EVENT_MEASURES}),
+        "g": (events, {"day": _month("reported_at"), "path": grid, "escalated": escalated,
                        "closed_month": closed_month, "due_month": due_month}, measures),
-        "d": (events, {"day": _local_day("reported_at"), "path": county, "type_id": F("hazard_type_id"),
-                       "escalated": escalated}, {"m_n": Count("pk")}),
-        "x": (events.filter(state=State.CLOSED, closed_at__isnull=False),
-              {"day": _local_day("closed_at"), "path": county, "type_id": F("hazard_type_id"),
-               "escalated": escalated}, {"m_n": Count("pk")}),
-        # weeks cut at month ends, summed from the day rows inserted just before
-        "w": (EventCube.objects.filter(grain="d"), segment, {"m_n": Sum("n")}),
-        "y": (EventCube.objects.filter(grain="x"), segment, {"m_n": Sum("n")}),
+        "gb": (events, {"day": _month("reported_at"), "path": grid, "brand": brand, "escalated": escalated}, n),
+        "gt": (events, {"day": _month("reported_at"), "path": grid, "type_id": F("hazard_type_id"),
+                        "escalated": escalated}, n),
+        # the trend, per segment (a week cut at the month's end) of report (w) and of closing (y); by county and
+        # type, by grid (…g) or by county and brand (…b)
+        "w": (events, {"day": reported_seg, "path": county, "type_id": F("hazard_type_id"), "escalated": escalated}, n),
+        "y": (closed, {"day": closed_seg, "path": county, "type_id": F("hazard_type_id"), "escalated": escalated}, n),
+        "wg": (events, {"day": reported_seg, "path": grid, "escalated": escalated}, n),
+        "yg": (closed, {"day": closed_seg, "path": grid, "escalated": escalated}, n),
+        "wb": (events, {"day": reported_seg, "path": county, "brand": brand, "escalated": escalated}, n),
+        "yb": (closed, {"day": closed_seg, "path": county, "brand": brand, "escalated": escalated}, n),
         "k": (EventCase.objects.all(), {"day": _local_day("opened_at"), **case_dims}, {"m_n": Count("pk")}),
         "f": (EventCase.objects.filter(decided_at__isnull=False), {"day": _local_day("decided_at"), **case_dims},
               _case_measures()),
@@ -170,8 +177,9 @@ def _local_day(field: str) -> LocalDate:
     return LocalDate(TruncDay(field, output_field=models.DateTimeField()))
 
 
-MEASURE_COLUMNS = ("n", "rejected", "g_open", "g_county", "g_escalated", "g_case", "g_closed", "ontime",
-                   "rework_events", "rework_total", "due_now", "overdue_now", "fines", "fine_amount", "admonitions")
+EVENT_MEASURES = ("n", "rejected", "g_open", "g_county", "g_escalated", "g_case", "g_closed", "ontime",
+                  "rework_events", "rework_total", "due_now", "overdue_now")
+MEASURE_COLUMNS = (*EVENT_MEASURES, "fines", "fine_amount", "admonitions")
 DIMENSION_COLUMNS = ("day", "path", "brand", "type_id", "escalated", "closed_month", "due_month")
 CONSTANTS = {"brand": "", "escalated": False}  # a grain without the dimension; the rest NULL, measures 0
 
@@ -237,7 +245,7 @@ def _months_ok(f: Filters) -> bool:
     return f.start.day == 1 and (f.end >= clock.today() or f.end == _last_day(f.end))
 
 
-MONTHLY = ("c", "p", "g")
+MONTHLY = ("c", "p", "g", "gb", "gt")
 
 
 class Query:
@@ -318,9 +326,10 @@ def _types(ind: Any, user: Any, f: Filters) -> Any:
 
 
 def _areas(ind: Any, user: Any, f: Filters) -> Any:
-    if f.brand or f.type or not _months_ok(f):
+    if (f.brand and f.type) or not _months_ok(f):
         return None
-    return ind.fold_areas(Query(user, f, "g").counts("path"))
+    grain = "gb" if f.brand else "gt" if f.type else "g"
+    return ind.fold_areas(Query(user, f, grain).counts("path"))
 
 
 def _brands(ind: Any, user: Any, f: Filters) -> Any:
@@ -362,9 +371,11 @@ def _loop(ind: Any, user: Any, f: Filters) -> Any:
 
 
 def _trend(ind: Any, user: Any, f: Filters) -> Any:
-    if f.grid or f.brand:
-        return None
-    # whole segments (weeks cut at month ends) from the segment rows, the days at the edges from the day rows
+    """Whole segments from the table; the days at the period's edges (at most six at each end, where the
+    period cuts a week) live from the events, through the period's indexes."""
+    if sum(bool(x) for x in (f.grid, f.brand, f.type)) > 1:
+        return None  # the segments are kept by type, by grid or by brand, not by two of them
+    variant = "g" if f.grid else "b" if f.brand else ""
     whole, edges = [], []
     day = f.start
     while day <= f.end:
@@ -375,16 +386,29 @@ def _trend(ind: Any, user: Any, f: Filters) -> Any:
         else:
             edges.append(day)
         day += dt.timedelta(days=1)
+    runs: list[list[dt.date]] = []
+    for day in edges:
+        if runs and runs[-1][-1] + dt.timedelta(days=1) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
     series = []
-    for days_grain, segments_grain in (("d", "w"), ("x", "y")):
+    for grain in ("w", "y"):
         counts: dict[dt.date, int] = {}
-        parts = [(days_grain, Q(day__in=edges))] if edges else []
         if whole:
-            parts.append((segments_grain, Q(day__gte=whole[0], day__lte=whole[-1])))
-        for grain, days in parts:
-            for key, n in Query(user, f, grain, days).counts("day"):
+            days = Q(day__gte=whole[0], day__lte=whole[-1])
+            for key, n in Query(user, f, grain + variant, days).counts("day"):
                 if n:
                     counts[key] = counts.get(key, 0) + n
+        for run in runs:
+            part = f.with_(start=run[0], end=run[-1])
+            if grain == "w":
+                live = ind.per_day(events_for(user, part), "reported_at")
+            else:
+                live = ind.per_day(events_for(user, f, period=False).filter(
+                    state=State.CLOSED, closed_at__gte=part.since, closed_at__lt=part.until), "closed_at")
+            for key, n in live.items():
+                counts[key] = counts.get(key, 0) + n
         series.append(counts)
     return ind.fold_trend(*series)
 

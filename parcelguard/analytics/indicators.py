@@ -203,7 +203,7 @@ def close_times(qs: models.QuerySet[Event]) -> dict[str, dict[str, Any]]:
     if connection.vendor == "postgresql":
         aggs: dict[str, Any] = {}
         for tier, cond in tiers.items():
-            aggs[f"{tier}_n"] = Count("pk", filter=cond)
+            aggs[f"{tier}_n"] = Count("reported_at", filter=cond)  # not COUNT(id): the index alone answers
             aggs[f"{tier}_p"] = PercentilesCont(hours, (0.5, 0.9), filter=cond)
         got = qs.aggregate(**aggs)
         for tier in tiers:
@@ -245,15 +245,15 @@ def loop_result(as_of: dt.datetime, got: dict[str, Any], close_hours: dict[str, 
 
 # ---- trends and enforcement --------------------------------------------------------------------------------
 
-def _per_day(qs: models.QuerySet[Event], field: str) -> dict[dt.date, int]:
+def per_day(qs: models.QuerySet[Event], field: str) -> dict[dt.date, int]:
     return dict(qs.annotate(d=TruncDate(field)).values_list("d").annotate(n=Count("pk")).order_by())
 
 
 def trend(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
     """Reported (by report time) and closed (by closing time) per week and per month of the period: two
     grouped queries by local day, folded into weeks (from Monday) and months here."""
-    reported = _per_day(events_for(user, f), "reported_at")
-    closed = _per_day(events_for(user, f, period=False).filter(
+    reported = per_day(events_for(user, f), "reported_at")
+    closed = per_day(events_for(user, f, period=False).filter(
         state=State.CLOSED, closed_at__gte=f.since, closed_at__lt=f.until), "closed_at")
     return fold_trend(reported, closed)
 

@@ -57,9 +57,9 @@ class EventCube(models.Model):
     - "c": month of report × county × brand × hazard type × handling tier;
     - "p": the same × closing month × due month (counts taken at the end of a past period);
     - "g": month of report × the event's jurisdiction path (its grid) × tier × closing month × due month;
-    - "d": day of report × county × hazard type × tier (the trend's reported series);
-    - "x": day of closing × county × hazard type × tier (the trend's closed series, closed events only);
-    - "w", "y": the same as d and x by segment (a week cut at the month's end) instead of day;
+    - "gb", "gt": month of report × grid × brand / hazard type × tier (areas under a brand or type filter);
+    - "w", "y": segment (a week cut at the month's end) of report / of closing × county × type × tier (the
+      trend; "wg"/"yg" by grid, "wb"/"yb" by county and brand);
     - "k": day a case was opened × county × brand × hazard type of its event (enforcement);
     - "f": day a case was decided × county × brand × hazard type (fines, their sum, admonitions).
 
@@ -68,8 +68,8 @@ class EventCube(models.Model):
 
     scope_path = "path"
 
-    grain = models.CharField(max_length=1)
-    day = models.DateField()  # the month (its 1st day) for c, p and g; the day for d, x, k, f; segment start w, y
+    grain = models.CharField(max_length=2)
+    day = models.DateField()  # the month (its 1st day) for c, p, g…; the segment's first day for w…, y…; the day for k, f
     path = models.CharField(max_length=200)  # county path, or the event's jurisdiction path (g)
     brand = models.CharField(max_length=40, blank=True)  # "" = no enterprise (a tip-off); c, p, k, f
     type_id = models.IntegerField(null=True)  # hazard type (not g)

@@ -132,6 +132,9 @@ class Event(models.Model):
             # ... and the closed events of the whole city (a type, brand or tier filter) by period
             models.Index(fields=["reported_at"], name="event_closed_by_report", condition=models.Q(state="closed"),
                          include=["escalated_at", "closed_at", "hazard_type", "enterprise", "jurisdiction_path"]),
+            # ... and by the moment of closing (the trend's closed series at a period's edges)
+            models.Index(fields=["closed_at"], name="event_closed_at", condition=models.Q(state="closed"),
+                         include=["escalated_at", "hazard_type", "enterprise", "jurisdiction_path"]),
         ]
 
     def __str__(self) -> str:
