@@ -127,6 +127,7 @@ def test_every_figure_the_cube_answers_equals_the_live_figure(cast, events):
     assert ("states", "october", ("county", "tier", "type")) in answered
     assert ("areas", "october", ("brand",)) in answered and ("areas", "to_today", ("type",)) in answered
     assert ("trend", "to_today", ("grid",)) in answered and ("trend", "sep_oct", ("brand",)) in answered
+    assert ("enforcement", "to_today", ("grid",)) in answered and ("enforcement", "october", ("tier",)) in answered
     enforcement = cube.answer("enforcement", cast.city_bureau, Filters(start=dt.date(2026, 9, 1), end=dt.date(2026, 11, 20)))
     assert (enforcement["current"]["cases"], enforcement["current"]["fines"]) == (3, 1)
     assert enforcement["current"]["fine_amount"] == 5000.0 and enforcement["current"]["admonitions"] == 1

@@ -170,6 +170,10 @@ def _grains(now: dt.datetime) -> dict[str, tuple[models.QuerySet[Any], dict[str,
         "k": (EventCase.objects.all(), {"day": _local_day("opened_at"), **case_dims}, {"m_n": Count("pk")}),
         "f": (EventCase.objects.filter(decided_at__isnull=False), {"day": _local_day("decided_at"), **case_dims},
               _case_measures()),
+        "kg": (EventCase.objects.all(), {"day": _local_day("opened_at"), "path": F("event__jurisdiction_path")},
+               {"m_n": Count("pk")}),
+        "fg": (EventCase.objects.filter(decided_at__isnull=False),
+               {"day": _local_day("decided_at"), "path": F("event__jurisdiction_path")}, _case_measures()),
     }
 
 
@@ -415,8 +419,9 @@ def _trend(ind: Any, user: Any, f: Filters) -> Any:
 
 def _enforcement_totals(user: Any, f: Filters) -> dict[str, Any]:
     f = f.with_(tier="")  # cases are city tier by nature: the tier filter does not apply
-    opened = Query(user, f, "k").counts("day")
-    decided = Query(user, f, "f").qs.order_by().aggregate(fines=Sum("fines"), amount=Sum("fine_amount"),
+    variant = "g" if f.grid else ""
+    opened = Query(user, f, "k" + variant).counts("day")
+    decided = Query(user, f, "f" + variant).qs.order_by().aggregate(fines=Sum("fines"), amount=Sum("fine_amount"),
                                                          admonitions=Sum("admonitions"))
     months: dict[dt.date, int] = {}
     for day, n in opened:
@@ -428,8 +433,8 @@ def _enforcement_totals(user: Any, f: Filters) -> dict[str, Any]:
 
 
 def _enforcement(ind: Any, user: Any, f: Filters) -> Any:
-    if f.grid:
-        return None
+    if f.grid and (f.brand or f.type):
+        return None  # the cases are kept by county, brand and type, or by grid
     before = f.previous_year()
     return {"current": {"from": f.start.isoformat(), "to": f.end.isoformat(), **_enforcement_totals(user, f)},
             "previous": {"from": before.start.isoformat(), "to": before.end.isoformat(),

@@ -61,7 +61,8 @@ class EventCube(models.Model):
     - "w", "y": segment (a week cut at the month's end) of report / of closing × county × type × tier (the
       trend; "wg"/"yg" by grid, "wb"/"yb" by county and brand);
     - "k": day a case was opened × county × brand × hazard type of its event (enforcement);
-    - "f": day a case was decided × county × brand × hazard type (fines, their sum, admonitions).
+    - "f": day a case was decided × county × brand × hazard type (fines, their sum, admonitions);
+    - "kg", "fg": the same by grid (no brand or type).
 
     Counts that depend on the moment they are taken at (due, overdue) are taken at `computed_at`; the
     closing and due months let a past whole-month period be taken at its own end."""
