@@ -50,6 +50,11 @@ def test_the_city_drills_down_from_the_map_and_the_type_chart(live_server, page:
     page.goto(f"{live_server.url}/analytics/")
     page.wait_for_function("window.pgCharts && window.pgCharts.map && window.pgCharts.types")
     expect(page.locator('.kpi[data-kpi="total"] b')).to_have_text("7")
+    # the moment the figures were taken, in the bureau's time zone whatever the browser's
+    taken = page.locator("#taken")
+    expect(taken).to_be_visible()
+    at = dt.datetime.fromisoformat(taken.get_attribute("data-taken-at"))
+    expect(taken).to_have_text("数据截至 " + timezone.localtime(at).strftime("%Y-%m-%d %H:%M"))
     page.wait_for_timeout(600)  # the charts' entry animation
     page.screenshot(path=str(artifacts_dir / "analytics-dashboard.png"), full_page=True)
 

@@ -246,3 +246,29 @@ def test_segments_cut_weeks_at_month_ends():
     assert cube.segment_of(dt.date(2026, 10, 31)) == (dt.date(2026, 10, 26), dt.date(2026, 10, 31))
     assert cube.segment_of(dt.date(2026, 11, 1)) == (dt.date(2026, 11, 1), dt.date(2026, 11, 1))
     assert cube.segment_of(dt.date(2026, 11, 4)) == (dt.date(2026, 11, 2), dt.date(2026, 11, 8))
+
+
+def test_each_figure_says_when_its_data_was_taken(cast, events, settings, client_for):
+    from parcelguard.analytics.models import FigureSnapshot
+
+    settings.ANALYTICS_CACHE_SECONDS = 60
+    october = Filters(start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))
+    # live: now
+    when = dt.datetime.fromisoformat
+    assert when(indicators.figure_taken("types", cast.city_bureau, october)[1]) == NOW
+    with time_machine.travel(NOW - dt.timedelta(minutes=3), tick=False):
+        cube.rebuild()
+    # from the cube: its rebuild, three minutes ago (a new filter, so not from the process cache)
+    f = october.with_(type="fire_safety")
+    data, taken = indicators.figure_taken("types", cast.city_bureau, f)
+    assert when(taken) == NOW - dt.timedelta(minutes=3) and data == indicators.by_type(cast.city_bureau, f)
+    # from a snapshot: its own moment
+    g = october.with_(tier="city")
+    FigureSnapshot.objects.create(name="states", scope_key=indicators.scope_key(cast.city_bureau), query=g.query(),
+                                  data=[{"code": "x", "name": "x", "value": 1}],
+                                  computed_at=NOW - dt.timedelta(minutes=1))
+    assert when(indicators.figure_taken("states", cast.city_bureau, g)[1]) == NOW - dt.timedelta(minutes=1)
+    # and through the API
+    body = client_for(cast.city_bureau).get("/api/v1/analytics/figures/types",
+                                            {"from": "2026-10-01", "to": "2026-10-31", "type": "fire_safety"}).json()
+    assert when(body["taken_at"]) == NOW - dt.timedelta(minutes=3)

@@ -106,31 +106,29 @@ def scope_key(user: Any) -> str:
     return f"p:{getattr(user.jurisdiction, 'path', '')}"
 
 
-def cached(name: str, user: Any, filters: Filters, compute: Callable[[], Any]) -> Any:
-    """A figure for (scope, filters): from the process cache (ANALYTICS_CACHE_SECONDS, 0 turns it off), else
-    from the snapshot table if the background job refreshed it within ANALYTICS_SNAPSHOT_MAX_AGE seconds,
-    else computed now."""
+def cached(name: str, user: Any, filters: Filters, compute: Callable[[], tuple[Any, str]]) -> tuple[Any, str]:
+    """A figure for (scope, filters) and the moment its data was taken (ISO): from the process cache
+    (ANALYTICS_CACHE_SECONDS, 0 turns it off), else from the snapshot table if the background job refreshed
+    it within ANALYTICS_SNAPSHOT_MAX_AGE seconds, else computed now."""
     seconds = conf_int("CACHE_SECONDS", 60)
     if seconds <= 0:
         return compute()
     who = scope_key(user)
-    key = "analytics:" + hashlib.sha256(f"{name}|{who}|{filters.query()}".encode()).hexdigest()
+    key = "analytics:v2:" + hashlib.sha256(f"{name}|{who}|{filters.query()}".encode()).hexdigest()
     value = cache.get(key)
     if value is None:
-        value = snapshot_of(name, who, filters)
-        if value is None:
-            value = compute()
+        value = snapshot_of(name, who, filters) or compute()
         cache.set(key, value, seconds)
     return value
 
 
-def snapshot_of(name: str, who: str, filters: Filters) -> Any:
+def snapshot_of(name: str, who: str, filters: Filters) -> tuple[Any, str] | None:
     from parcelguard.analytics.models import FigureSnapshot
 
     fresh = clock.now() - dt.timedelta(seconds=conf_int("SNAPSHOT_MAX_AGE", 900))
     row = (FigureSnapshot.objects.filter(name=name, scope_key=who, query=filters.query(), computed_at__gte=fresh)
-           .values_list("data", flat=True).first())
-    return row
+           .values_list("data", "computed_at").first())
+    return (row[0], row[1].isoformat()) if row else None
 
 
 def _rows(values: Any, label: Callable[[Any], str], key: str) -> list[dict[str, Any]]:
@@ -447,15 +445,28 @@ FIGURE_PERMS = {"warnings": Perm.WARNINGS_VIEW}
 
 
 def figure(name: str, user: Any, f: Filters) -> Any:
+    return figure_taken(name, user, f)[0]
+
+
+def figure_taken(name: str, user: Any, f: Filters) -> tuple[Any, str | None]:
+    """A figure and the moment its data was taken (ISO): now when computed live, the rebuild of the summary
+    table or the snapshot it came from, or the first computation while it sits in the process cache."""
     perm = FIGURE_PERMS.get(name)
     if perm and not has_perm(user, perm):
-        return None
-    return cached(name, user, f, lambda: compute(name, user, f))
+        return None, None
+    return cached(name, user, f, lambda: compute_taken(name, user, f))
 
 
 def compute(name: str, user: Any, f: Filters) -> Any:
     """A figure from the summary table (`analytics.cube`) when it can answer exactly, else live."""
+    return compute_taken(name, user, f)[0]
+
+
+def compute_taken(name: str, user: Any, f: Filters) -> tuple[Any, str]:
     from parcelguard.analytics import cube
 
+    taken = clock.now()
     value = cube.answer(name, user, f)
-    return FIGURES[name](user, f) if value is None else value
+    if value is None:
+        return FIGURES[name](user, f), taken.isoformat()
+    return value, (cube.fresh_at() or taken).isoformat()

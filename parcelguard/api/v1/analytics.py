@@ -39,6 +39,8 @@ class FigureOut(Schema):
     figure: str
     query: str
     data: Any
+    taken_at: str | None = Field(None, description="when the data was taken (ISO 8601): figures come from summary "
+                                                   "tables rebuilt every few minutes, or are computed on request")
 
 
 class DutyLineOut(Schema):
@@ -61,7 +63,8 @@ class DutyOut(Schema):
             summary="One dashboard figure (aggregated in the database, scoped to the caller)")
 def figure(request: HttpRequest, name: FigureName, params: Query[FilterParams]) -> FigureOut:
     f = params.filters()
-    return FigureOut(figure=name, query=f.query(), data=indicators.figure(name, request.user, f))
+    data, taken_at = indicators.figure_taken(name, request.user, f)
+    return FigureOut(figure=name, query=f.query(), data=data, taken_at=taken_at)
 
 
 @router.get("/analytics/duty", response={200: DutyOut, **ERRORS},

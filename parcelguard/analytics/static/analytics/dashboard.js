@@ -16,10 +16,25 @@
   }
   function go(extra) { window.location.href = drill(extra); }
   var queue = Promise.resolve();
+  var oldest = null;
+  function taken(at) {  // the oldest moment any figure on the page was taken, shown under the title
+    if (!at) { return; }
+    var when = new Date(at);
+    if (oldest && oldest <= when) { return; }
+    oldest = when;
+    var el = document.getElementById("taken");
+    if (!el) { return; }
+    // in the bureau's time zone whatever the browser's; the sv-SE locale writes "YYYY-MM-DD HH:MM"
+    var format = new Intl.DateTimeFormat("sv-SE", {timeZone: root.dataset.tz, year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false});
+    el.textContent = T.taken_at + " " + format.format(when);
+    el.dataset.takenAt = at;
+    el.hidden = false;
+  }
   function get(name) {  // one request at a time: gentle on the server, and on SQLite's single writer
     var answer = queue.then(function () {
       return fetch(root.dataset.api + name + "?" + query, {credentials: "same-origin"})
-        .then(function (r) { return r.json(); }).then(function (body) { return body.data; });
+        .then(function (r) { return r.json(); }).then(function (body) { taken(body.taken_at); return body.data; });
     });
     queue = answer.catch(function () {});
     return answer;
