@@ -169,3 +169,28 @@ def test_the_record_names_the_authority_of_its_jurisdiction(settings):
     grid = Jurisdiction(code="350303001", name="涵东街道网格", level=Level.GRID, parent=county)
     assert authority_of(city) == authority_of(None) == "某某市邮政管理局"
     assert authority_of(county) == authority_of(grid) == "涵江区邮政业安全中心"
+
+
+def test_the_pdf_lists_the_first_lines_of_a_long_heading_and_says_how_many(cast, planted, client_for, settings):
+    import io
+
+    from pypdf import PdfReader
+
+    settings.ANALYTICS_DUTY_PDF_LINES = 1
+    pdf = client_for(cast.procurator).get("/analytics/duty.pdf", {"from": "2026-10-01", "to": "2026-10-31"})
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "隐患逾期未办结（3项）" in text and "以下列出前1项，全部3项见平台履职记录的Excel导出" in text
+    assert "提醒函逾期无跟进（2项）" in text
+
+
+def test_a_line_of_many_events_names_the_first_and_the_count(cast, planted, client_for, monkeypatch):
+    from parcelguard.analytics import views
+
+    monkeypatch.setattr(duty.Line, "LINE_IDS", 1)
+    line = duty.duty_record(cast.city_bureau, OCTOBER).lines["repeat_site"][0]
+    assert len(line.event_ids) > 1 and line.first_ids == line.event_ids[:1] and line.more == len(line.event_ids) - 1
+    page = client_for(cast.city_bureau).get("/analytics/duty/", {"from": "2026-10-01", "to": "2026-10-31"}).content.decode()
+    assert f"site={line.site_id}" in page and f"共 {len(line.event_ids)} 起" in page
+    # the Excel cell names them all, up to what a cell holds
+    assert views._ids_cell([1, 2, 3]) == "1,2,3"
+    assert views._ids_cell(list(range(5000))).endswith("…（共5000起）") and len(views._ids_cell(list(range(5000)))) < 32767

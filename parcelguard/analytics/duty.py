@@ -59,6 +59,19 @@ class Line:
     county: str
     detail: str  # the facts in plain Chinese
     since: dt.datetime | None = None
+    site_id: int | None = None  # a line about one site: its events are the drill-down of that site
+
+    # A repeated-hazard line of a busy site can name hundreds of events: the page and the PDF name the
+    # first LINE_IDS and the count (the page links to the rest), the API and the Excel export all of them.
+    LINE_IDS = 10
+
+    @property
+    def first_ids(self) -> list[int]:
+        return self.event_ids[: self.LINE_IDS]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.event_ids) - self.LINE_IDS)
 
 
 @dataclass
@@ -160,7 +173,7 @@ def repeat_site(user: Any, f: Filters, as_of: dt.datetime) -> list[Line]:
              .order_by("-n", "site_id"))
     ids = _ids_by(base.filter(site_id__in=[s["site_id"] for s in sites]), "site_id")
     return [Line("repeat_site", ids[s["site_id"]], s["site__name"], s["county__name"],
-                 f"期内发生隐患{s['n']}起（阈值{n}起）") for s in sites]
+                 f"期内发生隐患{s['n']}起（阈值{n}起）", site_id=s["site_id"]) for s in sites]
 
 
 def repeat_waybill(user: Any, f: Filters, as_of: dt.datetime) -> list[Line]:

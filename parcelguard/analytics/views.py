@@ -20,6 +20,7 @@ from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.roles import Perm, Role, has_perm
 from parcelguard.accounts.scoping import get_for, require, scope
 from parcelguard.analytics import boundaries, duty, reports
+from parcelguard.analytics.conf import conf_int
 from parcelguard.analytics.filters import STATE_GROUPS, Filters, events_for
 from parcelguard.analytics.indicators import GROUP_NAMES
 from parcelguard.analytics.models import Report
@@ -179,12 +180,16 @@ def duty_page(request: HttpRequest) -> HttpResponse:
 
 
 def _duty_context(user: Any, f: Filters) -> dict[str, Any]:
+    """The duty record's PDF. A city's month can hold thousands of lines, which a PDF engine lays out in
+    minutes and nobody reads on paper: each heading lists its first ANALYTICS_DUTY_PDF_LINES lines (100)
+    and says how many there are; the Excel export and the API hold them all."""
     record = duty.duty_record(user, f)
+    limit = conf_int("DUTY_PDF_LINES", 100)
     where = user.jurisdiction.name if user.jurisdiction else ""
     return {"title": "履职情况记录", "number": f"{f.start:%Y.%m.%d}—{f.end:%Y.%m.%d}",
             "authority": reports.authority_of(user.jurisdiction), "issue_date_cn": chinese_date(record.as_of),
             "where": where, "period_cn": f"{chinese_date(f.start)}至{chinese_date(f.end)}", "record": record,
-            "sections": [(duty.RULES[k], v) for k, v in record.lines.items()]}
+            "sections": [(duty.RULES[k], v[:limit], len(v)) for k, v in record.lines.items()]}
 
 
 @login_required
@@ -200,6 +205,13 @@ def duty_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _ids_cell(ids: list[int], limit: int = 2000) -> str:
+    """Event numbers in one cell; an Excel cell holds at most 32,767 characters, so a line of more than
+    `limit` events names the first ones and the count (the API lists them all)."""
+    text = ",".join(map(str, ids[:limit]))
+    return text if len(ids) <= limit else f"{text}…（共{len(ids)}起）"
+
+
 @login_required
 def duty_export(request: HttpRequest) -> HttpResponse:
     try:
@@ -210,7 +222,7 @@ def duty_export(request: HttpRequest) -> HttpResponse:
         return _error(request, exc)
     f = Filters.parse(request.GET)
     record = duty.duty_record(request.user, f)
-    rows = ([duty.RULES[k], ",".join(map(str, line.event_ids)), line.subject, line.county, line.detail]
+    rows = ([duty.RULES[k], _ids_cell(line.event_ids), line.subject, line.county, line.detail]
             for k, v in record.lines.items() for line in v)
     return xlsx_response(f"duty-{f.start:%Y%m%d}-{f.end:%Y%m%d}.xlsx", "履职记录",
                          ["事项", "事件编号", "对象", "县区", "情况"], rows)

@@ -6,6 +6,7 @@ Java is missing from the machine.
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
@@ -32,6 +33,9 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+    # py4j closes its gateway connection from a finaliser at interpreter exit, after pytest has closed the
+    # captured streams: its INFO line would print a logging traceback
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="module")
