@@ -23,9 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import time
-from array import array
 from decimal import Decimal
-from itertools import groupby
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -224,61 +222,7 @@ def rebuild() -> dict[str, Any]:
                 cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {', '.join(select)} "
                                f"FROM ({select_sql}) sub", [*values, *params])
                 rows[grain] = cursor.rowcount
-        rows |= _rebuild_hours(now)
     return {"rows": rows, "seconds": round(time.perf_counter() - started, 2), "computed_at": now.isoformat()}
-
-
-def _rebuild_hours(now: dt.datetime) -> dict[str, int]:
-    """Grains h and hg: each group's times to close, ascending. Durations are computed by the database
-    with the same expression as the live percentiles (so the figures are the same to the last digit),
-    read in group order and packed here: no SQL both databases share builds an array."""
-    from parcelguard.analytics.indicators import HoursBetween
-
-    closed = Event.objects.filter(state=State.CLOSED, closed_at__isnull=False)
-    escalated = ExpressionWrapper(Q(escalated_at__isnull=False), output_field=models.BooleanField())
-    grains = {
-        "h": {"day": _month("reported_at"), "path": CountyPrefix(F("jurisdiction_path")),
-              "brand": Coalesce(F("enterprise__brand_id"), Value("")), "type_id": F("hazard_type_id"),
-              "escalated": escalated, "closed_month": _month("closed_at")},
-        "hg": {"day": _month("reported_at"), "path": F("jurisdiction_path"), "escalated": escalated,
-               "closed_month": _month("closed_at")},
-    }
-    counts: dict[str, int] = {}
-    for grain, dims in grains.items():
-        keys = [f"d_{k}" for k in dims]
-        rows = (closed.annotate(**{f"d_{k}": v for k, v in dims.items()}, h=HoursBetween("closed_at", "reported_at"))
-                .order_by(*keys, "h").values_list(*keys, "h").iterator(chunk_size=20000))
-        batch: list[EventCube] = []
-        counts[grain] = 0
-        for key, group in groupby(rows, key=lambda row: row[:-1]):
-            values = array("d", (row[-1] for row in group))
-            fields = dict(zip(dims, key, strict=True))
-            batch.append(EventCube(grain=grain, computed_at=now, n=len(values), hours=values.tobytes(),
-                                   **{"brand": "", **fields}))
-            if len(batch) >= 5000:
-                EventCube.objects.bulk_create(batch)
-                counts[grain] += len(batch)
-                batch = []
-        EventCube.objects.bulk_create(batch)
-        counts[grain] += len(batch)
-    return counts
-
-
-def close_hours(user: Any, f: Filters, grain: str) -> dict[str, dict[str, Any]]:
-    """Time to close by tier from the h/hg groups of the period (closed by its end): the groups' sorted
-    runs concatenated and sorted (Timsort merges runs), then the same interpolation as percentile_cont."""
-    from parcelguard.analytics.indicators import hours_summary
-
-    q = Query(user, f, grain)
-    qs = q.qs if q.now_mode else q.qs.filter(closed_month__lte=f.end.replace(day=1))
-    runs = {False: array("d"), True: array("d")}
-    for escalated, blob in qs.order_by().values_list("escalated", "hours").iterator(chunk_size=5000):
-        runs[escalated].frombytes(blob)
-    out = {tier: hours_summary(sorted(runs[escalated])) for tier, escalated in (("county", False), ("city", True))}
-    for row in out.values():
-        for k in ("p50", "p90"):
-            row[k] = round(row[k], 2) if row[k] is not None else None
-    return out
 
 
 # ---- answering ---------------------------------------------------------------------------------------------
@@ -305,7 +249,7 @@ def _months_ok(f: Filters) -> bool:
     return f.start.day == 1 and (f.end >= clock.today() or f.end == _last_day(f.end))
 
 
-MONTHLY = ("c", "p", "g", "gb", "gt", "h", "hg")
+MONTHLY = ("c", "p", "g", "gb", "gt")
 
 
 class Query:
@@ -426,7 +370,8 @@ def _loop(ind: Any, user: Any, f: Filters) -> Any:
     if grain is None:
         return None
     got = Query(user, f, grain).loop_sums()[0]
-    return ind.loop_result(f.as_of, got, close_hours(user, f, "hg" if grain == "g" else "h"))
+    closed_qs = events_for(user, f).filter(state=State.CLOSED, closed_at__lt=f.as_of)
+    return ind.loop_result(f.as_of, got, ind.close_times(closed_qs))
 
 
 def _trend(ind: Any, user: Any, f: Filters) -> Any:

@@ -209,17 +209,13 @@ def close_times(qs: models.QuerySet[Event]) -> dict[str, dict[str, Any]]:
             out[tier] = {"n": got[f"{tier}_n"], "p50": p50, "p90": p90}
     else:
         for tier, cond in tiers.items():
-            out[tier] = hours_summary(list(qs.filter(cond).annotate(h=hours).order_by("h")
-                                           .values_list("h", flat=True)))
+            ordered = list(qs.filter(cond).annotate(h=hours).order_by("h").values_list("h", flat=True))
+            out[tier] = {"n": len(ordered), "p50": percentile_cont(ordered, 0.5),
+                         "p90": percentile_cont(ordered, 0.9)}
     for row in out.values():
         for k in ("p50", "p90"):
             row[k] = round(row[k], 2) if row[k] is not None else None
     return out
-
-
-def hours_summary(ordered: Sequence[float]) -> dict[str, Any]:
-    """Count, median and 90th percentile (unrounded) of an ascending list of hours."""
-    return {"n": len(ordered), "p50": percentile_cont(ordered, 0.5), "p90": percentile_cont(ordered, 0.9)}
 
 
 def loop(user: Any, f: Filters) -> dict[str, Any]:

@@ -62,10 +62,7 @@ class EventCube(models.Model):
       trend; "wg"/"yg" by grid, "wb"/"yb" by county and brand);
     - "k": day a case was opened × county × brand × hazard type of its event (enforcement);
     - "f": day a case was decided × county × brand × hazard type (fines, their sum, admonitions);
-    - "kg", "fg": the same by grid (no brand or type);
-    - "h": month of report × county × brand × type × tier × month of closing, closed events only, with
-      their times to close (`hours`), so that the exact median and 90th percentile of any union of groups
-      need no sort of the events; "hg" the same by grid.
+    - "kg", "fg": the same by grid (no brand or type).
 
     Counts that depend on the moment they are taken at (due, overdue) are taken at `computed_at`; the
     closing and due months let a past whole-month period be taken at its own end."""
@@ -95,8 +92,6 @@ class EventCube(models.Model):
     fines = models.IntegerField(default=0)  # grain f: fines decided
     fine_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     admonitions = models.IntegerField(default=0)  # grain f: admonition interviews decided
-    # grains h, hg: the hours from report to closing of the group's closed events, ascending, as float64
-    hours = models.BinaryField(null=True)
     computed_at = models.DateTimeField()
 
     class Meta:
