@@ -12,6 +12,19 @@ PALETTE = ["#c23531", "#2f4554", "#61a0a8", "#d48265", "#91c7ae", "#749f83", "#c
 FONT = "font-family=\"Noto Serif CJK SC, serif\""
 
 
+def _axes(width: int, height: int, left: int, bottom: int, chart_h: float, ticks: Sequence[str]) -> list[str]:
+    """The opening of a bar chart: the svg element and one grid line with its label per tick, bottom up."""
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}">']
+    steps = max(len(ticks) - 1, 1)
+    for i, tick in enumerate(ticks):
+        y = height - bottom - chart_h * i / steps
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd" '
+                     f'stroke-width="0.5"/><text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end" '
+                     f'{FONT}>{tick}</text>')
+    return parts
+
+
 def bars(items: Sequence[tuple[str, float]], *, width: int = 480, height: int = 220,
          compare: Sequence[float] | None = None, legend: tuple[str, str] = ("", "")) -> str:
     """Vertical bars with labels; `compare` draws a second, lighter bar per item (e.g. last month)."""
@@ -20,13 +33,7 @@ def bars(items: Sequence[tuple[str, float]], *, width: int = 480, height: int = 
     left, bottom, chart_h = 36, 46, height - 70
     slot = (width - left - 10) / n
     bar_w = slot * (0.35 if compare else 0.6)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}">']
-    for i in range(5):
-        y = height - bottom - chart_h * i / 4
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd" '
-                     f'stroke-width="0.5"/><text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end" '
-                     f'{FONT}>{_num(top * i / 4)}</text>')
+    parts = _axes(width, height, left, bottom, chart_h, [_num(top * i / 4) for i in range(5)])
     for i, (label, value) in enumerate(items):
         x = left + slot * i + (slot - bar_w * (2 if compare else 1)) / 2
         for j, (v, color) in enumerate(((value, PALETTE[0]),) + (((compare[i], "#bbb"),) if compare else ())):
@@ -59,13 +66,7 @@ def rate_bars(groups: Sequence[tuple[str, Sequence[float | None]]], *, series: S
     left, bottom, chart_h = 36, 46, height - 70
     slot = (width - left - 10) / n
     bar_w = slot * 0.8 / k
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}">']
-    for i in range(5):
-        y = height - bottom - chart_h * i / 4
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd" '
-                     f'stroke-width="0.5"/><text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end" '
-                     f'{FONT}>{floor + span * i / 4:g}%</text>')
+    parts = _axes(width, height, left, bottom, chart_h, [f"{floor + span * i / 4:g}%" for i in range(5)])
     for i, (label, vs) in enumerate(groups):
         x = left + slot * i + slot * 0.1
         for j, v in enumerate(vs):
