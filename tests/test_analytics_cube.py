@@ -15,24 +15,13 @@ from parcelguard.analytics import cube, indicators
 from parcelguard.analytics.filters import Filters
 from parcelguard.analytics.models import EventCube
 from parcelguard.events.models import Case, Event, HazardType
-from parcelguard.events.testing import ensure_taxonomy, placed_event
-
-NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
-
-
-def at(day: int, hour: int = 9, month: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(2026, month, day, hour, 0))
+from parcelguard.events.testing import ensure_taxonomy
+from parcelguard.testing.analytics import NOW, at, ev, frozen_without_cache
 
 
 @pytest.fixture(autouse=True)
 def _no_cache_frozen_clock(settings):
-    settings.ANALYTICS_CACHE_SECONDS = 0
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def ev(site, *, reported=None, **moments):
-    return placed_event(site, reported=reported or at(5), **moments)
+    yield from frozen_without_cache(settings)
 
 
 @pytest.fixture

@@ -8,31 +8,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from parcelguard.analytics import indicators
 from parcelguard.analytics.filters import Filters
 from parcelguard.events.models import Case, Event
-from parcelguard.events.testing import placed_event
+from parcelguard.testing.analytics import NOW, at, ev, frozen_without_cache
 
-NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
-
-
-def at(day: int, hour: int = 9, month: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(2026, month, day, hour, 0))
 
 
 @pytest.fixture(autouse=True)
 def _no_cache_frozen_clock(settings):
-    settings.ANALYTICS_CACHE_SECONDS = 0
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def ev(site, *, reported=None, **moments):
-    return placed_event(site, reported=reported or at(5), **moments)
+    yield from frozen_without_cache(settings)
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ import io
 import math
 
 import pytest
-import time_machine
 from django.utils import timezone
 from pypdf import PdfReader
 
 from parcelguard.analytics import reports, svg
 from parcelguard.parcels.models import EarlyWarning, OutletDayMetric
-from parcelguard.registry.models import Site, SiteKind
+from parcelguard.registry.models import Site
+from parcelguard.testing.analytics import frozen_without_cache, yto_outlet_in_a
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 3, 10, 0))
 OCTOBER = dt.date(2026, 10, 1)
@@ -26,9 +26,7 @@ SYSTEMS = ("realname", "inspection", "screening")
 
 @pytest.fixture(autouse=True)
 def _frozen(settings):
-    settings.ANALYTICS_CACHE_SECONDS = 0
-    with time_machine.travel(NOW, tick=False):
-        yield
+    yield from frozen_without_cache(settings, NOW)
 
 
 def day(month: int, d: int) -> dt.date:
@@ -41,10 +39,7 @@ def text_of(data: bytes) -> str:
 
 @pytest.fixture
 def yto_a(cast) -> Site:
-    """A YTO outlet in Hanjiang (A): in a county report, the brands cut across the counties."""
-    return Site.objects.create(code="PTYTOWD0009", name="圆通涵江涵东营业部", kind=SiteKind.OUTLET,
-                               enterprise=cast.enterprise_y, county=cast.county_a, grid=cast.grid_a1,
-                               filed_address="福建省莆田市涵江区涵东街道1号", actual_address="福建省莆田市涵江区涵东街道1号")
+    return yto_outlet_in_a(cast)
 
 
 @pytest.fixture

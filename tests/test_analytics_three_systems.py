@@ -9,24 +9,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from parcelguard.analytics import indicators
 from parcelguard.analytics.filters import Filters
 from parcelguard.parcels.models import EarlyWarning, OutletDayMetric, OutletRisk
-from parcelguard.registry.models import Site, SiteKind
+from parcelguard.registry.models import Site
+from parcelguard.testing.analytics import NOW, frozen_without_cache, yto_outlet_in_a
 
-NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 Q = {"from": "2026-10-01", "to": "2026-10-31"}
 SYSTEMS = ("realname", "inspection", "screening")
 
 
 @pytest.fixture(autouse=True)
 def _no_cache_frozen_clock(settings):
-    settings.ANALYTICS_CACHE_SECONDS = 0
-    with time_machine.travel(NOW, tick=False):
-        yield
+    yield from frozen_without_cache(settings)
 
 
 def day(d: int, month: int = 10) -> dt.date:
@@ -35,10 +32,7 @@ def day(d: int, month: int = 10) -> dt.date:
 
 @pytest.fixture
 def yto_a(cast) -> Site:
-    """A YTO outlet in Hanjiang (A), so that brands and counties cut across each other."""
-    return Site.objects.create(code="PTYTOWD0009", name="圆通涵江涵东营业部", kind=SiteKind.OUTLET,
-                               enterprise=cast.enterprise_y, county=cast.county_a, grid=cast.grid_a1,
-                               filed_address="福建省莆田市涵江区涵东街道1号", actual_address="福建省莆田市涵江区涵东街道1号")
+    return yto_outlet_in_a(cast)
 
 
 @pytest.fixture
