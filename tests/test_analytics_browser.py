@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from parcelguard.analytics import boundaries
 from parcelguard.events.models import Event
 from parcelguard.events.testing import make_event
+from parcelguard.testing.browser import wait_for_js
 from parcelguard.testing.cast import PASSWORD, make_cast
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,7 @@ def test_the_city_drills_down_from_the_map_and_the_type_chart(live_server, page:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.goto(f"{live_server.url}/analytics/")
-    page.wait_for_function("window.pgCharts && window.pgCharts.map && window.pgCharts.types")
+    wait_for_js(page, "window.pgCharts && window.pgCharts.map && window.pgCharts.types")
     expect(page.locator('.kpi[data-kpi="total"] b')).to_have_text("7")
     # the moment the figures were taken, in the bureau's time zone whatever the browser's
     taken = page.locator("#taken")
@@ -67,7 +68,7 @@ def test_the_city_drills_down_from_the_map_and_the_type_chart(live_server, page:
     page.screenshot(path=str(artifacts_dir / "analytics-drilldown-county.png"), full_page=True)
 
     page.go_back()
-    page.wait_for_function("window.pgCharts && window.pgCharts.types")
+    wait_for_js(page, "window.pgCharts && window.pgCharts.types")
     page.wait_for_timeout(600)
     first = page.evaluate("window.pgCharts.types.getOption().series[0].data[0].code")
     page.locator('[data-figure="types"]').scroll_into_view_if_needed()

@@ -16,6 +16,7 @@ from parcelguard.analytics.filters import Filters
 from parcelguard.parcels.models import EarlyWarning, OutletDayMetric, OutletRisk
 from parcelguard.registry.models import Site
 from parcelguard.testing.analytics import NOW, frozen_without_cache, yto_outlet_in_a
+from parcelguard.testing.browser import wait_for_js
 
 Q = {"from": "2026-10-01", "to": "2026-10-31"}
 SYSTEMS = ("realname", "inspection", "screening")
@@ -253,7 +254,7 @@ def test_a_click_on_a_county_bar_opens_its_screening_warnings(live_server, page,
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.goto(f"{live_server.url}/analytics/?from=2026-10-01&to=2026-10-31")
-    page.wait_for_function("window.pgCharts && window.pgCharts.sys_counties && window.pgCharts.warn_kinds")
+    wait_for_js(page, "window.pgCharts && window.pgCharts.sys_counties && window.pgCharts.warn_kinds")
     assert page.locator("#lowoutlets tbody tr").first.get_attribute("data-site") == str(cast.outlet_b1.pk)
     section = page.locator("#threesys")
     section.scroll_into_view_if_needed()

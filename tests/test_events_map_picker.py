@@ -21,6 +21,7 @@ from parcelguard.events import services
 from parcelguard.events.location import city_box
 from parcelguard.events.models import Event, Transition
 from parcelguard.events.testing import ensure_taxonomy, photo, png_bytes
+from parcelguard.testing.browser import wait_for_js
 from parcelguard.testing.cast import PASSWORD, make_cast
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's event loop
@@ -121,7 +122,7 @@ def test_a_grid_worker_picks_the_location_on_the_map_from_a_phone(live_server, b
 
     page = _log_in(browser, live_server.url, "grid_a1", **PHONE)
     page.goto(f"{live_server.url}/events/new/")
-    page.wait_for_function("window.pgPicker")
+    wait_for_js(page, "window.pgPicker")
     expect(page.locator("#latitude")).to_have_value("25.458900")  # GPS on load …
     assert _marker(page) == pytest.approx([GPS["longitude"], GPS["latitude"]])  # … with the marker on it
     page.locator("#map-picker").scroll_into_view_if_needed()

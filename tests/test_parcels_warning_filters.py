@@ -19,6 +19,7 @@ from django.utils import timezone
 from parcelguard.analytics import indicators
 from parcelguard.analytics.filters import Filters
 from parcelguard.parcels.models import EarlyWarning, WarningStatus
+from parcelguard.testing.browser import wait_for_js
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's event loop
 
@@ -236,7 +237,7 @@ def test_the_dashboards_links_to_the_warning_list_carry_its_filters(live_server,
     page.click("button[type=submit]")
     q = "from=2026-10-01&to=2026-10-31&county=350303&grid=350303002&brand=ZTO"
     page.goto(f"{live_server.url}/analytics/?{q}")
-    page.wait_for_function("window.pgCharts && window.pgCharts.warn_kinds")
+    wait_for_js(page, "window.pgCharts && window.pgCharts.warn_kinds")
     links = page.eval_on_selector_all(
         "#syskpis a.kpi, #warntotal a, [data-figure=warn_kinds] a.button, [data-figure=warn_severities] a.button",
         "els => els.map(e => e.getAttribute('href'))")
