@@ -6,6 +6,8 @@
     parcelguard scheduler [--once]      enqueue the periodic jobs when due (escalation, reports, analysis)
     parcelguard privacy ...             waybill personal-information audit and masking (waybill_privacy)
     parcelguard parcels ...             three-systems analysis of parcel records (parcel_audit)
+    parcelguard backup [--to DIR]       one consistent dated archive: database, files, manifest of hashes
+    parcelguard restore ARCHIVE         rebuild an empty installation from a backup
     parcelguard trail verify            recompute the hash-chained trail and the evidence hashes
     parcelguard manage ...              any Django management command
 """
@@ -13,8 +15,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -47,6 +47,26 @@ def cmd_demo(argv: list[str]) -> int:
     return 0
 
 
+def _collectstatic() -> None:
+    """collectstatic, unless STATIC_ROOT already holds exactly the current files (compressing them takes
+    ~10 s on two cores; a restart should not pay it again)."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    stamp = Path(settings.STATIC_ROOT) / ".collected"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    _manage("collectstatic", "--noinput", "-v", "0")
+    stamp.write_text(digest.hexdigest())
+
+
 def cmd_serve(argv: list[str]) -> int:
     import argparse
 
@@ -57,29 +77,31 @@ def cmd_serve(argv: list[str]) -> int:
     parser.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
     args = parser.parse_args(argv)
     _prepare()
-    _manage("collectstatic", "--noinput", "-v", "0")
-    helpers = []
+    _collectstatic()
+    from django.conf import settings
+
+    from parcelguard.core.supervise import Child, Supervisor
+
+    children = [Child("web server", [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", args.host, "--port", str(args.port),
+        "--workers", str(args.workers), "--blocking-threads", "4", "--static-path-mount",
+        str(settings.STATIC_ROOT), "--static-path-route", "/static", "parcelguard.wsgi:application"])]
     if not args.no_worker:  # the task worker, and the scheduler that enqueues the periodic jobs
-        helpers = [subprocess.Popen([sys.executable, "-m", "parcelguard.cli", name], cwd=ROOT)
-                   for name in ("worker", "scheduler")]
+        children += [Child(name, [sys.executable, "-m", "parcelguard.cli", name]) for name in ("worker", "scheduler")]
     print(f"ParcelGuard serving at http://{args.host}:{args.port}/  (API docs: /api/docs)", flush=True)
-    try:
-        return subprocess.call([
-            sys.executable, "-m", "granian", "--interface", "wsgi", "--host", args.host, "--port", str(args.port),
-            "--workers", str(args.workers), "--blocking-threads", "4", "--static-path-mount",
-            str(ROOT / "staticfiles"), "--static-path-route", "/static", "parcelguard.wsgi:application",
-        ], cwd=ROOT)
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        for process in helpers:
-            process.send_signal(signal.SIGTERM)
-        for process in helpers:
-            process.wait(timeout=10)
+    grace = float(os.environ.get("PARCELGUARD_STOP_GRACE", "30"))
+    return Supervisor(children, cwd=ROOT, grace=grace).run()
 
 
 def cmd_worker(argv: list[str]) -> int:
-    _manage("db_worker", "--no-reload", *argv)
+    """The task worker; first it releases the tasks a dead worker left running (core/orphans.py)."""
+    _django()
+    from parcelguard.core.orphans import release_orphans, worker_id
+
+    released = release_orphans()
+    if released:
+        print(f"parcelguard worker: released {released} task(s) left running by a worker that died", flush=True)
+    _manage("db_worker", "--no-reload", "--worker-id", worker_id(), *argv)
     return 0
 
 
@@ -114,6 +136,41 @@ def cmd_trail(argv: list[str]) -> int:
     return 0
 
 
+def cmd_backup(argv: list[str]) -> int:
+    """`parcelguard backup [--to DIR]`: one consistent, dated archive (docs/operations.md)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="parcelguard backup")
+    parser.add_argument("--to", default=os.environ.get("PARCELGUARD_BACKUP_DIR", "backups"))
+    args = parser.parse_args(argv)
+    _django()
+    from parcelguard.core.backup import backup
+
+    print(backup(Path(args.to).resolve()))
+    return 0
+
+
+def cmd_restore(argv: list[str]) -> int:
+    """`parcelguard restore ARCHIVE`: rebuild an empty installation from a backup, hashes checked."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="parcelguard restore")
+    parser.add_argument("archive")
+    args = parser.parse_args(argv)
+    _django()
+    from parcelguard.core.backup import restore
+    from parcelguard.core.errors import DomainError
+
+    try:
+        manifest = restore(Path(args.archive))
+    except DomainError as exc:
+        print(f"parcelguard restore: {exc.message} ({exc.code})", file=sys.stderr)
+        return 1
+    print(f"restored {len(manifest['files'])} files from the backup of {manifest['created_at']}; "
+          "now run: parcelguard trail verify")
+    return 0
+
+
 def cmd_manage(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcelguard.settings")
     from django.core.management import execute_from_command_line
@@ -123,7 +180,8 @@ def cmd_manage(argv: list[str]) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "worker": cmd_worker, "scheduler": cmd_scheduler, "privacy": cmd_privacy,
-            "parcels": cmd_parcels, "manage": cmd_manage, "trail": cmd_trail}
+            "parcels": cmd_parcels, "manage": cmd_manage, "trail": cmd_trail, "backup": cmd_backup,
+            "restore": cmd_restore}
 
 
 def main(argv: list[str] | None = None) -> int:

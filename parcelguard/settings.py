@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
     "parcelguard.privacy",
     "parcelguard.parcels",
     "parcelguard.analytics",
+    "parcelguard.selfcheck",
+    "parcelguard.inspections",
+    "parcelguard.oversight",
+    "parcelguard.credit",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "parcelguard.urls"
@@ -140,15 +146,52 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock-out after repeated failures, and session expiry.
+# Log-in throttling (accounts/backends.py): per client address and user name, and per client address;
+# never a lock on the account itself. Counted in the database, shared by every server process.
 LOGIN_MAX_FAILURES = env_int("PARCELGUARD_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_CLIENT = env_int("PARCELGUARD_LOGIN_MAX_FAILURES_PER_CLIENT", 30)
 LOGIN_LOCKOUT_MINUTES = env_int("PARCELGUARD_LOGIN_LOCKOUT_MINUTES", 15)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Rate limits
+# and the trail key on the client behind them; with none listed, on the socket peer.
+TRUSTED_PROXIES = [p.strip() for p in env("PARCELGUARD_TRUSTED_PROXIES", "").split(",") if p.strip()]
 SESSION_COOKIE_AGE = env_int("PARCELGUARD_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False  # an absolute 8-hour session; no session write on every request
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("PARCELGUARD_SECURE_COOKIES", False)
+CSRF_COOKIE_HTTPONLY = False  # the pages read the CSRF token from the markup, never from the cookie
+
+# Production: PARCELGUARD_HTTPS=true when the platform is reached over HTTPS (directly or through a
+# TLS-terminating proxy listed in TRUSTED_PROXIES, which must set X-Forwarded-Proto and strip a
+# client's own). Then cookies are Secure and HSTS is sent; see docs/security.md "Production settings".
+HTTPS = env_bool("PARCELGUARD_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS or env_bool("PARCELGUARD_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS and TRUSTED_PROXIES else None
+SECURE_SSL_REDIRECT = HTTPS and env_bool("PARCELGUARD_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("PARCELGUARD_HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PARCELGUARD_HSTS_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Django's built-in Content-Security-Policy: scripts and styles only from the platform's own static
+# files (no inline script, no event-handler attributes, no eval); style *attributes* are allowed (the
+# charts and a few tables set them), style elements are not. Nothing is loaded from another origin.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -178,16 +221,22 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the app folders when collec
 
 # Uploads: imports are capped here, and a larger request is refused before it is read.
 IMPORT_MAX_BYTES = env_int("PARCELGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# An import preview's upload waits at most this long for confirmation (scheduled purge_import_spool).
+IMPORT_SPOOL_MAX_AGE = env_int("PARCELGUARD_IMPORT_SPOOL_MAX_AGE", 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# The default cache: LocMem per process unless configured. The public tip-off page counts submissions
-# per IP in it (TIPOFF_RATE_LIMIT per TIPOFF_RATE_WINDOW seconds); with several server processes, point
-# it at a shared cache (database or Redis) so the limit holds across them.
+# The default cache: LocMem per process unless configured (it holds only recomputable figures). Rate
+# limits do not use it: they count in the database (core.ratelimit), shared by every process.
 CACHES = {"default": {"BACKEND": env("PARCELGUARD_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
                       "LOCATION": env("PARCELGUARD_CACHE_LOCATION", "parcelguard")}}
+# The public tip-off page: submissions per client address (behind TRUSTED_PROXIES) per window.
 TIPOFF_RATE_LIMIT = env_int("PARCELGUARD_TIPOFF_RATE_LIMIT", 5)
 TIPOFF_RATE_WINDOW = env_int("PARCELGUARD_TIPOFF_RATE_WINDOW", 3600)
+
+# A task RUNNING under a worker on another host for longer than this is taken as orphaned and run again
+# (core/orphans.py); on the worker's own host a dead pid is detected at once.
+TASK_STALE_SECONDS = env_int("PARCELGUARD_TASK_STALE_SECONDS", 6 * 3600)
 
 TASKS = {
     "default": {

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from parcelguard.accounts.admin import site as admin_site
 from parcelguard.api.api import api
+from parcelguard.core.views import work
 from parcelguard.events.public import tipoff
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("parcelguard.accounts.urls")),
+    path("work/", work, name="work"),
     path("registry/", include("parcelguard.registry.urls")),
     path("events/", include("parcelguard.events.urls")),
     path("report/", tipoff, name="tipoff"),
@@ -18,6 +20,10 @@ urlpatterns = [
     path("privacy/", include("parcelguard.privacy.urls")),
     path("parcels/", include("parcelguard.parcels.urls")),
     path("analytics/", include("parcelguard.analytics.urls")),
+    path("selfcheck/", include("parcelguard.selfcheck.urls")),
+    path("inspections/", include("parcelguard.inspections.urls")),
+    path("oversight/", include("parcelguard.oversight.urls")),
+    path("credit/", include("parcelguard.credit.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -52,3 +52,13 @@ def artifacts_dir() -> Path:
     path = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).resolve().parent.parent / ".ci" / "artifacts"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def migrated_installation(tmp_path_factory) -> Path:
+    """A migrated SQLite installation folder for process tests (copy it: `copy_installation`)."""
+    from parcelguard.testing.processes import migrate_into
+
+    folder = tmp_path_factory.mktemp("installation")
+    migrate_into(folder)
+    return folder

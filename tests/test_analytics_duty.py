@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parcelguard.analytics import duty
 from parcelguard.analytics.filters import Filters
+from parcelguard.core import registry
 from parcelguard.events.models import Case, Event, Transition
 from parcelguard.events.testing import make_event
 
@@ -44,9 +45,9 @@ def decision(pk, when, action="case_open"):
 def planted(cast):
     a1, a2, sc, b1 = cast.outlet_a1, cast.outlet_a2, cast.sorting_centre_a, cast.outlet_b1
     p = {}
-    # 1. open past the rectification deadline
-    p["open"] = ev(a1, "investigating", rectify_by=at(10, 10))
-    ev(a1, "verified", rectify_by=at(11, 5))  # deadline after the period: not yet
+    # 1. open past the current step's deadline (events.clocks.overdue)
+    p["open"] = ev(a1, "investigating", rectify_by=at(10, 10), deadline=at(10, 10))
+    ev(a1, "verified", rectify_by=at(11, 5), deadline=at(11, 5))  # deadline after the period: not yet
     ev(a1, "closed", rectify_by=at(10, 10), closed_at=at(10, 12))  # closed late, but closed
     # 2. escalated, case decision slow
     p["slow"] = ev(a1, "escalated", escalated_at=at(10, 1))  # 31 days by the period's end, no decision
@@ -125,8 +126,11 @@ def test_the_page_pdf_excel_and_api_show_the_same_lines(cast, planted, client_fo
     for pk in ids(duty.duty_record(cast.city_bureau, OCTOBER).lines["case_clock"]):
         assert f"/events/{pk}/#timeline" in page
     api = c.get("/api/v1/analytics/duty", q).json()
-    assert api["counts"] == {"open_overdue": 3, "slow_case_decision": 2, "case_clock": 2, "reminder_no_follow_up": 2,
-                             "repeat_site": 1, "repeat_waybill": 1}
+    assert {k: v for k, v in api["counts"].items() if k in duty.RULES} == {
+        "open_overdue": 3, "slow_case_decision": 2, "case_clock": 2, "reminder_no_follow_up": 2, "repeat_site": 1,
+        "repeat_waybill": 1}
+    assert {k: v for k, v in api["counts"].items() if k not in duty.RULES} == {  # the registered sources: none
+        s.name: 0 for s in registry.duty_sources()}
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(c.get("/analytics/duty.xlsx", q).streaming_content))).active
     assert sheet.max_row == 1 + 11
     pdf = c.get("/analytics/duty.pdf", q)

@@ -11,7 +11,9 @@ from django.db import connection, connections
 
 from parcelguard.core import clock
 from parcelguard.core.errors import Conflict
-from parcelguard.events.models import Event, Transition
+from parcelguard.core.models import StatusChange
+from parcelguard.events import clocks
+from parcelguard.events.models import Event, StepLapse, Transition
 from parcelguard.events.services import escalate_one, escalate_overdue, event_escalate, event_verify
 from parcelguard.events.testing import make_event, photo
 
@@ -55,6 +57,7 @@ def test_twenty_people_verifying_at_once_leave_exactly_one_verification(cast):
     event.refresh_from_db()
     assert (event.state, event.version) == ("verified", 2)
     assert Transition.objects.filter(event=event, action="verify").count() == 1
+    assert StatusChange.objects.filter(subject=f"event:{event.pk}", action="verify").count() == 1
 
 
 @postgres_only
@@ -66,19 +69,25 @@ def test_twenty_escalations_by_hand_at_once_escalate_once(cast):
     assert sum(isinstance(r, Event) for r in results) == 1
     assert all(r.code == "state_conflict" for r in results if not isinstance(r, Event))
     assert Transition.objects.filter(event=event, action="escalate").count() == 1
+    assert StatusChange.objects.filter(subject=f"event:{event.pk}", action="escalate").count() == 1
 
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_the_escalation_job_run_twice_at_the_same_moment_escalates_each_event_once(cast):
     past = clock.now() - dt.timedelta(hours=1)
-    overdue = [make_event(cast.outlet_a1, state=s, deadline=past) for s in ["reminded", "answered"] * 5]
+    overdue = [make_event(cast.outlet_a1, state="reminded", deadline=past) for _ in range(5)]
+    unconfirmed = [make_event(cast.outlet_a1, state="answered", deadline=past) for _ in range(5)]
     make_event(cast.outlet_a2, state="reminded", deadline=clock.now() + dt.timedelta(days=2))
-    results = _run_together(2, lambda i: escalate_overdue())
-    assert all(isinstance(r, int) for r in results) and sum(results) == 10, results
+    results = _run_together(2, lambda i: clocks.sweep())
+    assert all(isinstance(r, dict) for r in results), results
+    assert sum(r["escalated"] for r in results) == 5 and sum(r["lapses"] for r in results) == 5, results
     for event in overdue:
         assert Transition.objects.filter(event=event, action="auto_escalate").count() == 1
-    assert Event.objects.filter(state="escalated").count() == 10
+        assert StatusChange.objects.filter(subject=f"event:{event.pk}", action="auto_escalate").count() == 1
+    for event in unconfirmed:  # the grid worker's lapse: recorded once, never enforcement
+        assert StepLapse.objects.filter(event=event).count() == 1
+    assert Event.objects.filter(state="escalated").count() == 5
 
 
 def test_a_stale_run_of_the_job_escalates_nothing_twice(cast):
@@ -92,6 +101,7 @@ def test_a_stale_run_of_the_job_escalates_nothing_twice(cast):
     assert escalate_overdue() == 0
     for event in events:
         assert Transition.objects.filter(event=event, action="auto_escalate").count() == 1
+        assert StatusChange.objects.filter(subject=f"event:{event.pk}", action="auto_escalate").count() == 1
         event.refresh_from_db()
         assert (event.state, event.tier, event.version) == ("escalated", "city", 2)
 
@@ -116,7 +126,9 @@ def test_the_management_command_and_the_task_escalate(cast):
     past = clock.now() - dt.timedelta(minutes=5)
     make_event(cast.outlet_a1, state="reminded", deadline=past)
     call_command("escalate_overdue")
-    make_event(cast.outlet_a2, state="answered", deadline=past)
+    make_event(cast.outlet_a2, state="reminded", deadline=past)
+    answered = make_event(cast.outlet_a2, state="answered", deadline=past)  # the grid worker's lapse
     result = escalate_overdue_task.enqueue()
-    assert result.return_value["escalated"] == 1
+    assert result.return_value["escalated"] == 1 and result.return_value["lapses"] == 1
     assert Event.objects.filter(state="escalated").count() == 2
+    assert Event.objects.get(pk=answered.pk).state == "answered"

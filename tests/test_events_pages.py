@@ -118,10 +118,10 @@ def test_the_cases_page_shows_the_clocks_and_warns_when_one_runs_out(cast, clien
     Case.objects.filter(event=event).update(outcome="fine", amount=1500, pay_by=clock.now() - dt.timedelta(days=1),
                                             served_at=clock.now() - dt.timedelta(days=16))
     page = client_for(cast.city_bureau).get("/events/cases/").content.decode()
-    assert "clock-overdue" in page and f"/events/{event.pk}/" in page
-    assert client_for(cast.centre_b).get("/events/cases/").content.decode().count("clock-overdue") == 0
+    assert "clock-missed" in page and f"/events/{event.pk}/" in page
+    assert client_for(cast.centre_b).get("/events/cases/").content.decode().count("clock-missed") == 0
     detail = client_for(cast.city_bureau).get(f"/events/{event.pk}/").content.decode()
-    assert "clock-overdue" in detail
+    assert "clock-missed" in detail
 
 
 def test_an_event_exports_its_signed_evidence_bundle_only_to_who_may_see_it(cast, client_for):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from parcelguard.core.models import StatusChange
 from parcelguard.events.models import Event, Transition
 from parcelguard.events.states import STEPS, can_transition, states_waiting_for
 from parcelguard.events.testing import make_event, photo
@@ -15,7 +16,7 @@ from parcelguard.trail.models import TrailEntry
 def _snapshot(event):
     event.refresh_from_db()
     return (event.state, event.version, event.deadline, event.rework_count, Transition.objects.count(),
-            TrailEntry.objects.count(), Evidence.objects.count())
+            StatusChange.objects.count(), TrailEntry.objects.count(), Evidence.objects.count())
 
 
 # (who, starting state, url suffix, form fields, with a photo?, status, error code)

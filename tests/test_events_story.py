@@ -114,7 +114,7 @@ def test_it_runs_the_hanjiang_story_through_the_api(cast, client_for):
         assert event["state"] == "served" and event["due_day"] == "2026-05-05"
         case = ok(city.get(f"/api/v1/events/{pk}"))["case"]
         assert case["amount"] in ("1500.00", 1500, "1500") and case["outcome"] == "fine"
-        assert case["clocks"][0]["state"] == "done"
+        assert case["clocks"][0]["state"] == "met"
 
         # paid; on 30 April the outlet has filed the address change and the grid worker confirms it
         clock.move_to(at(2026, 4, 24, 15, 0))

@@ -123,5 +123,9 @@ def test_the_procurator_sees_the_overdue_work_of_the_regulator(cast, client_for)
 
     late = make_event(cast.outlet_b1, state="reminded", deadline=clock.now() - dt.timedelta(days=3))
     make_event(cast.outlet_a1, state="reminded", deadline=clock.now() + dt.timedelta(days=3))
-    queue = client_for(cast.procurator).get("/api/v1/events/queue").json()
-    assert [e["id"] for e in queue["items"]] == [late.pk]
+    procurator = client_for(cast.procurator)
+    assert procurator.get("/api/v1/events/queue").json()["items"] == []  # nothing he could act on
+    overdue = procurator.get("/api/v1/events?overdue=1").json()
+    assert [e["id"] for e in overdue["items"]] == [late.pk]
+    home = procurator.get("/").content.decode()
+    assert "监管部门逾期未办事项" in home and "/events/?overdue=1" in home

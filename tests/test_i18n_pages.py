@@ -29,6 +29,7 @@ ALLOWED = {
     "GBK", "UTF", "GIS", "GPS", "KPI", "QR", "IP", "TB", "MB", "KB", "kg", "km", "m", "h", "min", "s",
     "ParcelGuard", "English", "ZTO", "YTO", "SF", "YD", "PT", "XR", "WD", "FB", "HTML", "ECharts", "OpenStreetMap",
     "Leaflet", "CNY", "JPEG", "JPG", "WGS", "GCJ", "Parquet", "SQLite", "PostgreSQL",
+    "A", "B", "C", "D",  # credit grades: Chinese regulators write them as letters (A级 … D级)
     "Language",  # the language switcher's label stays English on purpose, like its "English" option
 }
 # File extensions in names of uploaded files.
@@ -116,14 +117,19 @@ def world(cast, django_capture_on_commit_callbacks):
     lost = Evidence.objects.order_by("pk").first()  # a lost evidence file: the trail page names the problem
     lost.file.storage.delete(lost.file.name)
     assert not trail_verify(by=cast.city_bureau).ok
-    return {"cast": cast, "event": reported, "rejected": other, "sample": sample}
+    from parcelguard.credit.services import recompute
+    from parcelguard.credit.testing import ensure_ruleset
+
+    ensure_ruleset()
+    ratings = list(recompute(user=cast.city_bureau).ratings.all())
+    return {"cast": cast, "event": reported, "rejected": other, "sample": sample, "ratings": ratings}
 
 
 def pages(world) -> list[str]:
     cast = world["cast"]
     warning = EarlyWarning.objects.order_by("pk")
     return [
-        "/",
+        "/", "/work/",
         *[f"/registry/{slug}/" for slug in ("enterprises", "sites", "machines", "staff", "safety-officers",
                                             "cameras")],
         f"/registry/enterprises/{cast.enterprise_x.pk}/", f"/registry/sites/{cast.outlet_a1.pk}/",
@@ -137,6 +143,7 @@ def pages(world) -> list[str]:
         "/parcels/trace/?waybill=" + "ZTO000000000005",
         *[f"/parcels/warnings/{w.pk}/" for w in warning],
         "/analytics/", "/analytics/events/", "/analytics/duty/", "/analytics/reports/",
+        "/credit/", "/credit/method/", *[f"/credit/{r.pk}/" for r in world["ratings"]],
     ]
 
 

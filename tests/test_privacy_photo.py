@@ -85,7 +85,7 @@ def test_an_exposed_waybill_photo_is_not_compliant_for_the_right_reasons(cast, c
     assert blurred.status_code == 200 and blurred["Content-Type"] == "image/jpeg"
 
 
-def test_the_hazard_event_is_opened_with_the_photo_as_evidence_once(cast, client_for, ocr, exposed_jpeg):
+def test_the_hazard_event_is_opened_with_the_blurred_photo_as_evidence_once(cast, client_for, ocr, exposed_jpeg):
     client = client_for(cast.worker_a1)
     client.post("/privacy/", {"site_id": cast.outlet_a1.pk, "photo": upload(exposed_jpeg)})
     sample = WaybillSample.objects.get()
@@ -97,7 +97,7 @@ def test_the_hazard_event_is_opened_with_the_photo_as_evidence_once(cast, client
     assert event.hazard_type.code == "waybill_pii" and event.site == cast.outlet_a1 and event.reporter == cast.worker_a1
     assert "姓名完整显示" in event.description and not PHONE.search(event.description)
     attached = TransitionEvidence.objects.get(transition__event=event)
-    assert attached.evidence.sha256 == sample.photo.sha256
+    assert attached.evidence.sha256 == sample.blurred.sha256  # the original never becomes event evidence
     sample.refresh_from_db()
     assert sample.event == event
     client.post(f"/privacy/samples/{sample.pk}/event/")  # a second click opens nothing new

@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from PIL import Image
 
 from parcelguard import cli
-from parcelguard.accounts.views import unmask_value
+from parcelguard.accounts.services import unmask_value
 from parcelguard.core.errors import Invalid
 from parcelguard.evidence.services import evidence_store
 from parcelguard.registry.models import Site

@@ -49,13 +49,13 @@ class _Everything(admin.ModelAdmin):
 
 @admin.register(User, site=site)
 class PlatformUserAdmin(_Everything, UserAdmin):
-    list_display = ("username", "display_name", "role", "jurisdiction", "enterprise", "is_active", "locked_until")
+    list_display = ("username", "display_name", "role", "jurisdiction", "enterprise", "is_active")
     list_filter = ("role", "is_active", "jurisdiction__level")
     search_fields = ("username", "display_name")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Role and place"), {"fields": ("display_name", "role", "jurisdiction", "enterprise", "phone")}),
-        (_("Status"), {"fields": ("is_active", "failed_logins", "locked_until", "last_login", "date_joined")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "password1", "password2", "display_name", "role",
                                         "jurisdiction", "enterprise")}),)

@@ -81,8 +81,6 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")

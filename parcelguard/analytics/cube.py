@@ -34,7 +34,14 @@ from parcelguard.accounts.models import Level
 from parcelguard.accounts.roles import Role
 from parcelguard.accounts.scoping import scope
 from parcelguard.analytics.conf import conf_int
-from parcelguard.analytics.filters import OPEN_STATES, STATE_GROUPS, Filters, events_for, place_filter
+from parcelguard.analytics.filters import (
+    OPEN_STATES,
+    STATE_GROUPS,
+    Filters,
+    events_for,
+    overdue_count,
+    place_filter,
+)
 from parcelguard.analytics.models import EventCube
 from parcelguard.core import clock
 from parcelguard.events.models import Case as EventCase
@@ -369,7 +376,7 @@ def _loop(ind: Any, user: Any, f: Filters) -> Any:
     grain = _grain_for(f, as_of=True)
     if grain is None:
         return None
-    got = Query(user, f, grain).loop_sums()[0]
+    got = {**Query(user, f, grain).loop_sums()[0], "overdue": overdue_count(user, f)}  # one definition, live
     closed_qs = events_for(user, f).filter(state=State.CLOSED, closed_at__lt=f.as_of)
     return ind.loop_result(f.as_of, got, ind.close_times(closed_qs))
 

@@ -1,7 +1,11 @@
 """The duty record (履职记录): the regulator's own lapses in a period, as a procurator would look for them.
 
-Each rule is one scoped query computed in the database; each line names the event (and through it the
-timeline and the hash-chained trail). An event may appear under more than one heading: an open hazard
+Two kinds of headings, one record: the hazard workflow's rules below (each one scoped query computed in
+the database over the dashboard's filters), then every duty source an app registers with
+`core.registry.register_duty` (monthly-report spot checks, replies to procuratorial recommendations,
+credit recomputes, and each app that joins), read through `registry.lapses_for`. Each line names its
+subjects in the trail's form ("event:12", "selfcheck:5"), and through them the timeline and the
+hash-chained trail. An event may appear under more than one heading: an open hazard
 whose reminder went unanswered is both "open past its deadline" and "a reminder with no follow-up".
 The thresholds are settings (ANALYTICS_DUTY_*), documented in docs/analytics.md.
 """
@@ -14,12 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.analytics.conf import conf_str
-from parcelguard.analytics.filters import OPEN_STATES, Filters, events_for
+from parcelguard.analytics.filters import Filters, events_for
 from parcelguard.analytics.indicators import cases_for
-from parcelguard.core import clock
+from parcelguard.core import clock, registry
+from parcelguard.events import clocks, deadlines
 from parcelguard.events.models import Transition
 from parcelguard.events.states import State
 
@@ -60,6 +67,12 @@ class Line:
     detail: str  # the facts in plain Chinese
     since: dt.datetime | None = None
     site_id: int | None = None  # a line about one site: its events are the drill-down of that site
+    subjects: list[str] = field(default_factory=list)  # in the trail's form; an event line's: "event:N"
+    url: str = ""  # a registered source's line: the subject's page
+
+    def __post_init__(self) -> None:
+        if not self.subjects:
+            self.subjects = [f"event:{pk}" for pk in self.event_ids]
 
     # A repeated-hazard line of a busy site can name hundreds of events: the page and the PDF name the
     # first LINE_IDS and the count (the page links to the rest), the API and the Excel export all of them.
@@ -101,11 +114,17 @@ EVENT_FIELDS = ("pk", "hazard_type__name", "site__name", "place", "county__name"
 
 
 def open_overdue(user: Any, f: Filters, as_of: dt.datetime) -> list[Line]:
-    """Reported up to the period's end, rectification deadline passed, still not closed."""
-    qs = (events_for(user, f.with_(start=dt.date(1970, 1, 1))).filter(state__in=OPEN_STATES)
-          .filter(rectify_by__lte=as_of).order_by("rectify_by", "pk").values(*EVENT_FIELDS))
-    return [_event_line("open_overdue", e, f"整改期限{e['rectify_by']:%Y-%m-%d}已过，逾期{_days(as_of - e['rectify_by'])}天，"
-                        f"当前状态：{State(e['state']).label}", e["rectify_by"]) for e in qs]
+    """Open and past the current step's deadline at the period's end (or now), whenever reported: the one
+    definition of overdue (events.clocks.overdue), with the party whose step it is."""
+    qs = (events_for(user, f.with_(segment="overdue", group="")).order_by("deadline", "pk")
+          .values(*EVENT_FIELDS))
+    lines = []
+    for e in qs:
+        owner = clocks.owner_of(e["state"])
+        lines.append(_event_line("open_overdue", e, f"{clocks.PARTY.get(owner, '')}应于{deadlines.day_of(e['deadline']):%Y-%m-%d}前"
+                                 f"{clocks.STEP_WHAT.get(e['state'], '办理')}，逾期{_days(as_of - e['deadline'])}天，"
+                                 f"当前状态：{State(e['state']).label}", e["deadline"]))
+    return lines
 
 
 def slow_case_decision(user: Any, f: Filters, as_of: dt.datetime) -> list[Line]:
@@ -201,6 +220,74 @@ RULE_FUNCS = {"open_overdue": open_overdue, "slow_case_decision": slow_case_deci
               "repeat_waybill": repeat_waybill}
 
 
+def heading(rule: str) -> str:
+    """The heading of a rule or a registered source, in the active language."""
+    if rule in RULE_NAMES:
+        return str(RULE_NAMES[rule])
+    source = {s.name: s for s in registry.duty_sources()}.get(rule)
+    return str(source.label) if source else rule
+
+
+def heading_cn(rule: str) -> str:
+    """The Chinese heading (the PDF, the Excel export, the monthly report)."""
+    if rule in RULES:
+        return RULES[rule]
+    with translation.override("zh-hans"):
+        return heading(rule)
+
+
+def _day(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}"
+
+
+def _lapse_line(lapse: registry.Lapse, as_of: dt.datetime, counties: dict[str, str]) -> Line:
+    """A registered source's lapse as a line: its subject, county, and the facts in plain Chinese."""
+    late = lapse.late_days(as_of)
+    if lapse.done_at is not None:
+        facts = f"期限{_day(lapse.due)}，{_day(lapse.done_at)}才办理，迟{late}天"
+    else:
+        facts = f"期限{_day(lapse.due)}已过，至今未办理，逾期{late}天"
+    parts = [p for p in lapse.jurisdiction_path.split("/") if p]
+    county = next((counties[p] for p in parts if p in counties), "")
+    return Line(rule=lapse.kind, event_ids=[], subject=str(lapse.title), county=county,
+                detail=facts + (f"；{lapse.note}" if lapse.note else ""), since=lapse.due,
+                subjects=[lapse.subject], url=lapse.url)
+
+
+def _in_place_and_brand(found: dict[str, list[registry.Lapse]], f: Filters) -> dict[str, list[registry.Lapse]]:
+    """The record's common filters on registered lapses: county and grid on the lapse's jurisdiction path,
+    the brand on its enterprise (a lapse naming no enterprise has no brand). Hazard type and tier are the
+    events' own dimensions and do not apply."""
+    prefixes = []
+    for code, level in ((f.county, Level.COUNTY), (f.grid, Level.GRID)):
+        if code:
+            prefixes.append(Jurisdiction.objects.filter(code=code, level=level).values_list("path", flat=True).first())
+    brands: dict[int, str | None] = {}
+    if f.brand:
+        from parcelguard.registry.models import Enterprise
+
+        ids = {lapse.enterprise_id for lapses in found.values() for lapse in lapses if lapse.enterprise_id}
+        brands = dict(Enterprise.objects.filter(pk__in=ids).values_list("pk", "brand_id"))
+
+    def keep(lapse: registry.Lapse) -> bool:
+        if any(p is None or not lapse.jurisdiction_path.startswith(p) for p in prefixes):
+            return False
+        return not f.brand or (lapse.enterprise_id is not None and brands.get(lapse.enterprise_id) == f.brand)
+
+    return {name: [lapse for lapse in lapses if keep(lapse)] for name, lapses in found.items()}
+
+
+def registered_lines(user: Any, f: Filters, as_of: dt.datetime) -> dict[str, list[Line]]:
+    """Every registered duty source's lapses falling due in the period, up to `as_of`, in the record's
+    place and brand."""
+    found = _in_place_and_brand(registry.lapses_for(user, f.since, f.until, as_of), f)
+    codes = {p for lapses in found.values() for lapse in lapses for p in lapse.jurisdiction_path.split("/") if p}
+    counties = dict(Jurisdiction.objects.filter(code__in=codes, level=Level.COUNTY).values_list("code", "name"))
+    return {name: [_lapse_line(lapse, as_of, counties) for lapse in lapses] for name, lapses in found.items()}
+
+
 def duty_record(user: Any, f: Filters) -> DutyRecord:
     as_of = min(f.until, clock.now())
-    return DutyRecord(filters=f, as_of=as_of, lines={r: fn(user, f, as_of) for r, fn in RULE_FUNCS.items()})
+    lines = {r: fn(user, f, as_of) for r, fn in RULE_FUNCS.items()}
+    lines.update(registered_lines(user, f, as_of))
+    return DutyRecord(filters=f, as_of=as_of, lines=lines)

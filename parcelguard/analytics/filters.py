@@ -20,8 +20,9 @@ from django.utils import timezone
 from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.scoping import scope
 from parcelguard.core import clock
+from parcelguard.events import clocks
 from parcelguard.events.models import Event
-from parcelguard.events.states import State
+from parcelguard.events.states import OPEN_STATES, State
 
 # The state groups of the "by state" figure (the workflow's states folded into what a bureau asks).
 STATE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -32,9 +33,8 @@ STATE_GROUPS: dict[str, tuple[str, ...]] = {
     "closed": (State.CLOSED,),
     "rejected": (State.REJECTED,),
 }
-TERMINAL = (State.CLOSED, State.REJECTED)
-# The open states listed positively: `state IN (...)` uses the state index, `NOT IN` would not.
-OPEN_STATES = tuple(s for s in State.values if s not in TERMINAL)
+# The open states are the event flow's (events/states.py), listed positively: `state IN (...)` uses the
+# state index, `NOT IN` would not.
 # Segments a drill-down may ask for: the rows behind one number of the loop indicators.
 SEGMENTS = ("due", "closed", "ontime", "closed_county", "rework", "overdue", "open")
 
@@ -163,19 +163,28 @@ def segment_filter(segment: str, as_of: dt.datetime, now: dt.datetime | None = N
         "ontime": closed & Q(rectify_by__isnull=False, closed_at__lt=F("rectify_by")),
         "closed_county": closed & Q(escalated_at__isnull=True),
         "rework": Q(rework_count__gt=0),
-        "overdue": Q(state__in=OPEN_STATES, deadline__lte=now),
+        "overdue": clocks.overdue_q(as_of),  # the one definition (events.clocks); not limited to the period
         "open": Q(state__in=OPEN_STATES),
     }[segment]
+
+
+def overdue_count(user: Any, filters: Filters) -> int:
+    """逾期未办结 for these filters: open and past the current step's deadline at the period's end (or now),
+    whenever reported (events.clocks.overdue). The dashboard, the report, the duty record and the event
+    list all count this."""
+    return events_for(user, filters.with_(segment="overdue", group="")).count()
 
 
 def events_for(user: Any, filters: Filters, *, period: bool = True) -> models.QuerySet[Event]:
     """The scoped events these filters select: the base of every figure, list and export."""
     qs = scope(user, Event).filter(place_filter(filters), dimension_filter(filters))
-    if period:
+    if filters.segment == "overdue":  # overdue is a stock at the period's end, whenever the event was reported
+        qs = clocks.overdue(qs, filters.as_of)
+    elif period:
         qs = qs.filter(reported_at__gte=filters.since, reported_at__lt=filters.until)
     if filters.group:
         qs = qs.filter(state__in=STATE_GROUPS[filters.group])
-    if filters.segment:
+    if filters.segment and filters.segment != "overdue":
         qs = qs.filter(segment_filter(filters.segment, filters.as_of))
     if filters.site:
         qs = qs.filter(site_id=int(filters.site))

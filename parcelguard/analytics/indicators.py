@@ -31,6 +31,7 @@ from parcelguard.analytics.filters import (
     Filters,
     dimension_filter,
     events_for,
+    overdue_count,
     place_filter,
     segment_filter,
 )
@@ -222,10 +223,11 @@ def loop(user: Any, f: Filters) -> dict[str, Any]:
     qs = events_for(user, f)
     as_of, now = f.as_of, clock.now()
     seg = {name: segment_filter(name, as_of, now) for name in ("due", "closed", "ontime", "closed_county",
-                                                                "rework", "overdue")}
+                                                                "rework")}
     got = qs.aggregate(total=Count("pk"), rejected=Count("pk", filter=Q(state=State.REJECTED)),
                        rework_total=Sum("rework_count"),
                        **{name: Count("pk", filter=cond) for name, cond in seg.items()})
+    got["overdue"] = overdue_count(user, f)
     return loop_result(as_of, got, close_times(qs.filter(seg["closed"])))
 
 

@@ -26,6 +26,7 @@ from parcelguard.core import clock
 from parcelguard.core.errors import Forbidden, Invalid
 from parcelguard.documents.chinese import chinese_date
 from parcelguard.documents.services import render_pdf
+from parcelguard.parcels.flow import WARNING_FLOW
 
 REPORT_ROLES = {Role.CITY_BUREAU, Role.COUNTY_CENTRE, Role.PROCURATOR, Role.ADMIN}  # may read reports
 GENERATE_ROLES = {Role.CITY_BUREAU, Role.COUNTY_CENTRE, Role.ADMIN}  # the procurator only reads
@@ -79,7 +80,7 @@ def _rate(v: float | None) -> str:
 
 
 SYSTEM_LABELS = {"realname": "实名收寄", "inspection": "收寄验视", "screening": "过机安检"}
-OPEN_STATUSES = ("new", "acknowledged")  # an open warning (docs/analytics.md): new or acknowledged
+OPEN_STATUSES = WARNING_FLOW.open_states  # an open warning (docs/analytics.md): new or acknowledged
 LOWEST_OUTLETS = 5
 
 
@@ -123,7 +124,7 @@ def report_context(jurisdiction: Jurisdiction, month: dt.date) -> dict[str, Any]
         "loop": cur, "prev": prev, "compare": compare, "types": types, "top_types": top_types,
         "areas": area_rows, "area_label": "县区" if level_key == "counties" else "网格",
         "brands": brands[:8], "states": states, "enforcement": enforcement,
-        "duty": [(duty.RULES[k], len(v), v[:3]) for k, v in record.lines.items()],
+        "duty": [(duty.heading_cn(k), len(v), v[:3]) for k, v in record.lines.items()],
         "chart_types": svg.pie([(r["name"], r["value"]) for r in types[:8]]),
         "chart_areas": svg.bars([(r["name"], r["value"]) for r in area_rows[:10]],
                                 compare=[prev_area.get(r["code"], 0) for r in area_rows[:10]],

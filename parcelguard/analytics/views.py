@@ -24,6 +24,7 @@ from parcelguard.analytics.conf import conf_int
 from parcelguard.analytics.filters import STATE_GROUPS, Filters, events_for
 from parcelguard.analytics.indicators import GROUP_NAMES
 from parcelguard.analytics.models import Report
+from parcelguard.core import clock, registry
 from parcelguard.core.errors import DomainError
 from parcelguard.core.excel import xlsx_response
 from parcelguard.documents.chinese import chinese_date
@@ -52,7 +53,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     f = Filters.parse(request.GET)
     return render(request, "analytics/dashboard.html", {
         "f": f, "query": f.query(), "can_warnings": has_perm(request.user, Perm.WARNINGS_VIEW),
-        **_choices(request.user)})
+        "registered": registered_figures(request.user, f), **_choices(request.user)})
+
+
+def registered_figures(user: Any, f: Filters) -> list[tuple[Any, Any, float | int, str]]:
+    """Every app's registered figures (core.registry) for the period, inside the user's scope: the
+    figures each app declares once and the API answers too (GET /api/v1/analytics/figures)."""
+    now = clock.now()
+    return [(fig.key, fig.label, fig.compute(user, f.since, f.until, now=now), str(fig.help))
+            for fig in registry.figures()]
 
 
 @login_required
@@ -173,7 +182,7 @@ def duty_page(request: HttpRequest) -> HttpResponse:
     # A city's month can hold thousands of lines: the page shows the first DUTY_PAGE_LINES of each heading
     # (all of one with ?all=<rule>); the PDF, the Excel export and the API hold every line.
     limit, everything = DUTY_PAGE_LINES, request.GET.get("all", "")
-    sections = [(k, duty.RULE_NAMES[k], v if k == everything else v[:limit], len(v)) for k, v in record.lines.items()]
+    sections = [(k, duty.heading(k), v if k == everything else v[:limit], len(v)) for k, v in record.lines.items()]
     return render(request, "analytics/duty.html", {
         "f": f, "query": f.query(), "record": record, "limit": limit, "sections": sections,
         **_choices(request.user)})
@@ -189,7 +198,7 @@ def _duty_context(user: Any, f: Filters) -> dict[str, Any]:
     return {"title": "履职情况记录", "number": f"{f.start:%Y.%m.%d}—{f.end:%Y.%m.%d}",
             "authority": reports.authority_of(user.jurisdiction), "issue_date_cn": chinese_date(record.as_of),
             "where": where, "period_cn": f"{chinese_date(f.start)}至{chinese_date(f.end)}", "record": record,
-            "sections": [(duty.RULES[k], v[:limit], len(v)) for k, v in record.lines.items()]}
+            "sections": [(duty.heading_cn(k), v[:limit], len(v)) for k, v in record.lines.items()]}
 
 
 @login_required
@@ -222,7 +231,8 @@ def duty_export(request: HttpRequest) -> HttpResponse:
         return _error(request, exc)
     f = Filters.parse(request.GET)
     record = duty.duty_record(request.user, f)
-    rows = ([duty.RULES[k], _ids_cell(line.event_ids), line.subject, line.county, line.detail]
+    rows = ([duty.heading_cn(k), _ids_cell(line.event_ids) if line.event_ids else ",".join(line.subjects),
+             line.subject, line.county, line.detail]
             for k, v in record.lines.items() for line in v)
     return xlsx_response(f"duty-{f.start:%Y%m%d}-{f.end:%Y%m%d}.xlsx", "履职记录",
                          ["事项", "事件编号", "对象", "县区", "情况"], rows)

@@ -6,6 +6,8 @@ Every error is JSON: {"error": {"code": "<stable code>", "message": "...", "deta
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -13,11 +15,38 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from parcelguard.api.auth import AUTH
-from parcelguard.api.v1 import accounts, analytics, events, privacy, registry
+from parcelguard.api.v1 import (
+    accounts,
+    analytics,
+    credit,
+    events,
+    inspections,
+    oversight,
+    privacy,
+    registry,
+    work,
+)
 from parcelguard.api.v1 import parcels as parcels_v1
 from parcelguard.core.errors import DomainError
 
-api = NinjaAPI(
+
+class ParcelGuardAPI(NinjaAPI):
+    """Publishes the one error every operation with a JSON body can answer before its own code runs: a body
+    that is not parseable JSON gets 400 `{"error": {"code": "malformed_body", ...}}`."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "application/json" in operation.get("requestBody", {}).get(
+                        "content", {}):
+                    operation.setdefault("responses", {}).setdefault("400", {
+                        "description": "The body is not valid JSON (error code malformed_body)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        return schema
+
+
+api = ParcelGuardAPI(
     title="ParcelGuard API",
     version="1",
     description="寄递安全监管平台 REST API. Authenticate with a session or an API token "
@@ -57,6 +86,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja: the body could not be parsed
+        return _error(request, 400, "malformed_body", _("The request body is not valid JSON."))
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
@@ -64,5 +95,9 @@ api.add_router("/v1/", accounts.router)
 api.add_router("/v1/", registry.router)
 api.add_router("/v1/", events.router)
 api.add_router("/v1/", privacy.router)
+api.add_router("/v1/", work.router)
 api.add_router("/v1/", analytics.router)
 api.add_router("/v1/", parcels_v1.router)
+api.add_router("/v1/", credit.router)
+api.add_router("/v1/", oversight.router)
+api.add_router("/v1/", inspections.router)

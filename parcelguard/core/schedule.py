@@ -66,6 +66,10 @@ JOBS: tuple[Job, ...] = (
         "recompute the default dashboard figures (the summary table)"),
     Job("parcel_analysis", "parcelguard.parcels.tasks.analyze_parcels_task", daily_at(2, 0),
         "analyse the parcel records of the days with new data; early warnings"),
+    Job("credit_ratings", "parcelguard.credit.tasks.recompute_ratings_task", daily_at(3, 30),
+        "recompute every enterprise's credit rating under the published method"),
+    Job("purge_import_spool", "parcelguard.registry.tasks.purge_import_spool_task", every(15),
+        "delete import uploads never confirmed (older than IMPORT_SPOOL_MAX_AGE): they hold personal data"),
     Job("monthly_reports", "parcelguard.analytics.tasks.monthly_reports_task", monthly_on(1, 3, 0),
         "last month's report for the city and every county"),
 )

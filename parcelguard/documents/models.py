@@ -10,6 +10,7 @@ class DocType(models.TextChoices):
     CASE_FILING = "case_filing", _("Case-filing approval form")
     PENALTY_NOTICE = "penalty_notice", _("Notice of proposed penalty")
     PENALTY_DECISION = "penalty_decision", _("Penalty decision")
+    REPLY = "reply", _("Reply to a procuratorial recommendation")
 
 
 class DocumentCounter(models.Model):

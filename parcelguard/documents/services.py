@@ -21,6 +21,10 @@ penalty_decision (行政处罚决定书):
     party_name, party_address, legal_representative, credit_code, facts, evidence_list, defence_summary,
     legal_basis, penalty_basis, penalty (text; an admonition interview when there is no fine), amount,
     payment_days (default 15), payment_account, reconsideration_body, court
+reply (检察建议回复函, issued by the bureau to the procuratorate; see oversight.selectors.reply_context):
+    addressee (the procuratorate), recommendation_number, recommendation_title, served_on_cn, items (list of
+    {position, problem, request, status_text, lines, open_lines, open_until_cn}), summary, rectified, total,
+    evidence_count
 """
 
 from __future__ import annotations
@@ -50,10 +54,11 @@ DOC_TITLES = {
     DocType.CASE_FILING: "立案审批表",
     DocType.PENALTY_NOTICE: "行政处罚告知书",
     DocType.PENALTY_DECISION: "行政处罚决定书",
+    DocType.REPLY: "关于检察建议落实情况的回复",
 }
 DEFAULT_PREFIXES = {
     DocType.REMINDER: "提", DocType.RECTIFICATION: "整改", DocType.CASE_FILING: "立",
-    DocType.PENALTY_NOTICE: "罚告", DocType.PENALTY_DECISION: "罚决",
+    DocType.PENALTY_NOTICE: "罚告", DocType.PENALTY_DECISION: "罚决", DocType.REPLY: "函",
 }
 
 

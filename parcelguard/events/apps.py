@@ -6,3 +6,8 @@ class EventsConfig(AppConfig):
     name = "parcelguard.events"
     label = "events"
     verbose_name = _("Hazard events")
+
+    def ready(self) -> None:
+        from parcelguard.events import plug
+
+        plug.register_all()

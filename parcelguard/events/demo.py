@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from parcelguard.accounts.models import User
 from parcelguard.core import clock
-from parcelguard.events import deadlines
+from parcelguard.events import clocks, deadlines
 from parcelguard.events.models import (
     Case,
     Event,
@@ -145,6 +145,7 @@ class _History:
         else:
             p.step("report", State.REPORTED, event.reporter, at)
         if fate == "new":
+            event.deadline = clocks.entry_deadline(event, State.REPORTED, at)  # the centre's days to verify
             return p
         t = at + dt.timedelta(hours=rng.randrange(3, 40))
         if fate == "rejected":
@@ -152,6 +153,7 @@ class _History:
             return p
         p.step("verify", State.VERIFIED, centre, t, "现场复核属实")
         if fate == "verified":
+            event.deadline = clocks.entry_deadline(event, State.VERIFIED, t)
             return p
         t += dt.timedelta(hours=rng.randrange(1, 20))
         due = deadlines.deadline_after(timezone.localtime(t).date(), kind.rectify_days, kind.working_days)
@@ -171,7 +173,7 @@ class _History:
         t = t + dt.timedelta(hours=rng.randrange(8, 48))
         p.step("answer", State.ANSWERED, ent_user, t, "已完成整改，附整改照片")
         if fate == "answered":
-            event.deadline = due
+            event.deadline = clocks.entry_deadline(event, State.ANSWERED, t)  # the grid worker's days to confirm
             return p
         t += dt.timedelta(hours=rng.randrange(4, 48))
         p.step("confirm_fix", State.CLOSED, grid, t, "现场确认整改到位")
@@ -295,13 +297,18 @@ def load_demo_events(seed: int = 20191, count: int = 640) -> Summary:
     story = hanjiang_story()
     closed = [p.event for p in plans if p.event.state == State.CLOSED]
     now = clock.now()
+    # The platform ran all along: its sweep escalates each missed step at ten past the midnight its deadline
+    # ended, from the first one still open up to now, not all at once when the server first starts.
+    first = Event.objects.filter(clocks.overdue_q(now)).order_by("deadline").values_list("deadline", flat=True).first()
+    if first is not None:
+        clocks.replay(first, now)
     return Summary(
         events=len(plans) + 1, closed=len(closed) + 1,
         closed_at_county=sum(1 for e in closed if e.tier == Tier.COUNTY and e.escalated_at is None),
         cases=sum(1 for p in plans if p.case) + 1,
         fines=sum((p.case.amount or Decimal(0) for p in plans if p.case and p.case.paid_at), Decimal(1500)),
         rework=sum(1 for p in plans if p.event.rework_count), open=sum(1 for p in plans if p.event.is_open),
-        overdue=sum(1 for p in plans if p.event.deadline and p.event.deadline <= now and p.event.is_open),
+        overdue=Event.objects.filter(clocks.overdue_q(now)).count(),
         hanjiang_event=story.pk)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcelguard.core import clock
 from parcelguard.events import deadlines
-from parcelguard.events.states import State, Tier
+from parcelguard.events.states import TERMINAL, RewardStatus, State, Tier
 
 
 class Severity(models.TextChoices):
@@ -142,7 +142,7 @@ class Event(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state not in (State.CLOSED, State.REJECTED)
+        return self.state not in TERMINAL
 
     @property
     def deadline_status(self) -> str:
@@ -222,6 +222,26 @@ class TransitionEvidence(models.Model):
         constraints = [models.UniqueConstraint(fields=["transition", "evidence"], name="events_attachment_once")]
 
 
+class StepLapse(models.Model):
+    """One missed step of one event, recorded once (events.clocks.sweep): which step, whose it was, when it
+    was due and to whom it was escalated. The unique constraint makes the sweep safe to run twice."""
+
+    scope_path = "event__jurisdiction_path"
+    scope_enterprise = "event__enterprise_id"
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lapses")
+    state = models.CharField(max_length=20)
+    due = models.DateTimeField()
+    owner_role = models.CharField(max_length=20)
+    escalated_to = models.CharField(max_length=20, blank=True)  # "" = nobody above (the duty record)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "state", "due"], name="events_lapse_once")]
+        indexes = [models.Index(fields=["escalated_to", "state"], name="lapse_escalated_to")]
+
+
 class Outcome(models.TextChoices):
     FINE = "fine", _("Fine")  # 罚款
     ADMONITION = "admonition", _("Admonition interview, no penalty")  # 约谈
@@ -259,30 +279,15 @@ class Case(models.Model):
         verbose_name = _("case")
         indexes = [models.Index(fields=["decide_by"], name="case_decide_by")]
 
-    def clocks(self) -> list[dict[str, Any]]:
-        """The case clocks of the penalty procedure, each with its state: done, ok, near or overdue."""
-        now = clock.now()
+    def clocks(self) -> list[Any]:
+        """The case clocks (events.clocks.case_clocks): running, met, missed or not applicable."""
+        from parcelguard.events.clocks import case_clocks
 
-        def row(label: Any, due: dt.datetime | None, done_at: dt.datetime | None) -> dict[str, Any]:
-            state = "done" if done_at else deadlines.status(due, now)
-            if done_at and due and done_at >= due:
-                state = "late"
-            return {"label": label, "due": deadlines.day_of(due) if due else None, "done_at": done_at,
-                    "state": state}
-
-        rows = [row(_("Decide (90 days, +30 with approval)"), self.decide_by, self.decided_at)]
-        if self.defence_by:
-            rows.append(row(_("Defence or hearing request (5 days)"), self.defence_by,
-                            self.defence_by if now >= self.defence_by else None))
-        if self.serve_by:
-            rows.append(row(_("Serve the decision (7 days)"), self.serve_by, self.served_at))
-        if self.pay_by:
-            rows.append(row(_("Pay the fine (15 days)"), self.pay_by, self.paid_at))
-        return rows
+        return case_clocks(self, self.event.state)
 
     @property
-    def overdue(self) -> list[dict[str, Any]]:
-        return [c for c in self.clocks() if c["state"] == "overdue"]
+    def overdue(self) -> list[Any]:
+        return [c for c in self.clocks() if c.state == "missed"]
 
 
 class NotificationKind(models.TextChoices):
@@ -295,10 +300,14 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    """The in-app inbox: one row per recipient. `key` makes the sweep's reminders idempotent."""
+    """The in-app inbox: one row per recipient, keyed by the subject it is about in the trail's form
+    ("event:12", "reward:3") with the page to open; `event` is set when the subject is an event or
+    belongs to one. `key` makes the sweep's reminders idempotent."""
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=80, db_index=True, default="")
+    url = models.CharField(max_length=200, blank=True)
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     transition = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     message = models.CharField(max_length=300)
@@ -326,12 +335,6 @@ class TipOff(models.Model):
     pii_fields = ("reporter_name", "reporter_phone")
 
 
-class RewardStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    APPROVED = "approved", _("Approved")
-    PAID = "paid", _("Paid")
-
-
 class Reward(models.Model):
     """The reward ledger (举报奖励): a substantiated tip-off earns a reward, approved then paid."""
 
@@ -349,6 +352,7 @@ class Reward(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_ref = models.CharField(_("payment reference"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)  # bumped by every step (core.workflow)
 
     class Meta:
         ordering = ["-proposed_at"]

@@ -1,7 +1,8 @@
-"""The public tip-off page (举报): no log-in, rate-limited per IP, with a small arithmetic question.
+"""The public tip-off page (举报): no log-in, rate-limited per client, with a small arithmetic question.
 
-Rate limit: counted in the `default` cache (settings.CACHES; LocMem unless configured), at most
-TIPOFF_RATE_LIMIT submissions per IP per TIPOFF_RATE_WINDOW seconds. The arithmetic question's answer
+Rate limit: at most TIPOFF_RATE_LIMIT submissions per client address per TIPOFF_RATE_WINDOW seconds,
+counted in the database (core.ratelimit) so every server process shares one count, and keyed on the
+client behind the configured TRUSTED_PROXIES, not on the proxy's own address. The arithmetic question's answer
 is kept signed in the session, valid for 30 minutes and for one attempt.
 """
 
@@ -11,12 +12,12 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from parcelguard.accounts.models import Jurisdiction, Level
+from parcelguard.core import ratelimit
 from parcelguard.core.errors import DomainError
 from parcelguard.events import services
 from parcelguard.events.models import HazardType
@@ -52,21 +53,14 @@ def _answer_ok(request: HttpRequest, given: str) -> bool:
 
 
 def _over_limit(ip: str) -> bool:
-    key = f"tipoff:rate:{ip}"
-    cache.add(key, 0, timeout=_rate_window())
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=_rate_window())
-        count = 1
-    return count > _rate_limit()
+    return ratelimit.hit("tipoff", ip, window=_rate_window()) > _rate_limit()
 
 
 def tipoff(request: HttpRequest) -> HttpResponse:
     error = ""
     status = 200
     if request.method == "POST":
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = ratelimit.client_address(request)
         if _over_limit(ip):
             error, status = _("Too many reports from your connection. Please try again later."), 429
         elif not _answer_ok(request, request.POST.get("check", "")):

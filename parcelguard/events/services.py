@@ -1,13 +1,16 @@
 """Writes to the hazard workflow: one service per action. Pages, API, tasks and the demo call these.
 
-Every transition goes the same way (`_transition`):
+Every transition goes through the platform's engine (`parcelguard.core.workflow.transition` with
+`states.EVENT_FLOW`):
   1. the event is fetched through the scoping layer (outside the user's scope → NotFound);
-  2. `states.can_transition` checks role, state, tier and the step's guard;
-  3. the expected version must match, the reason and evidence the table requires must be there;
+  2. the expected version must match (else Conflict "state_conflict");
+  3. the step table checks role, state, tier and the step's guard; the reason and evidence it requires
+     must be there;
   4. in one transaction the event row is claimed with a conditional UPDATE on (state, version): of two
      people acting at once exactly one changes a row, the other gets Conflict "state_conflict";
-  5. evidence is stored, documents issued, and `_record` writes the Transition row, the trail entry
-     and the notifications.
+  5. evidence is stored, documents issued (`Act.after`), the engine writes the `core.StatusChange` row
+     ("event:12") and the trail entry, and the flow's hook (`on_record` here) writes the event's own
+     Transition row and the notifications.
 """
 
 from __future__ import annotations
@@ -22,15 +25,17 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from parcelguard.accounts.models import Jurisdiction, Level, User
 from parcelguard.accounts.roles import Role
 from parcelguard.accounts.scoping import get_for
-from parcelguard.core import clock
-from parcelguard.core.errors import Conflict, DomainError, Forbidden, Invalid
-from parcelguard.events import deadlines, location
+from parcelguard.core import clock, workflow
+from parcelguard.core.errors import Conflict, Forbidden, Invalid
+from parcelguard.events import clocks, deadlines, location
 from parcelguard.events.models import (
     Case,
     Event,
@@ -49,15 +54,15 @@ from parcelguard.events.models import (
 )
 from parcelguard.events.states import (
     AUTO_ESCALATE_FROM,
-    PUBLIC,
+    EVENT_FLOW,
+    REWARD_FLOW,
     SYSTEM,
+    TERMINAL,
     State,
     Step,
     Tier,
     actions_from,
-    can_transition,
     step,
-    tier_of,
 )
 from parcelguard.registry.models import Site
 
@@ -67,17 +72,6 @@ REJECT_REASONS = {
     "outside_jurisdiction": "不属本辖区",  # outside jurisdiction
 }
 
-_GUARD_ERRORS: dict[str, tuple[type[DomainError], str, str]] = {
-    "overdue": (Conflict, "not_overdue", gettext_noop("The deadline has not passed.")),
-    "not_extended": (Conflict, "already_extended", gettext_noop("The decision period was extended once already.")),
-    "defence_open": (Conflict, "defence_period_over", gettext_noop("The period for a defence or hearing request is over.")),
-    "defence_over": (Conflict, "defence_period_open",
-                     gettext_noop("The party still has time to state a defence or request a hearing.")),
-    "fine_due": (Conflict, "no_fine_due", gettext_noop("The decision imposes no fine.")),
-    "settled": (Conflict, "not_settled", gettext_noop("The fine is not paid or enforced yet.")),
-}
-
-
 # ---- reading ---------------------------------------------------------------------------------------
 
 def event_get_for(user: Any, event_id: int) -> Event:
@@ -86,10 +80,7 @@ def event_get_for(user: Any, event_id: int) -> Event:
                    pk=event_id)
 
 
-def role_of(user: Any) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return PUBLIC
-    return str(user.role)
+role_of = workflow.role_of
 
 
 def guards_of(event: Event, now: dt.datetime | None = None) -> dict[str, bool]:
@@ -108,10 +99,7 @@ def guards_of(event: Event, now: dt.datetime | None = None) -> dict[str, bool]:
 
 def allowed_actions(user: Any, event: Event) -> list[Step]:
     """The steps this user may take on this event now: what the page offers as forms."""
-    role = role_of(user)
-    guards = guards_of(event)
-    return [s for s in actions_from(event.state, role)
-            if can_transition(role, event.state, event.tier, s.action, guards).ok]
+    return workflow.allowed_steps(EVENT_FLOW, user, event)
 
 
 # ---- the machinery of one transition -----------------------------------------------------------------
@@ -125,61 +113,26 @@ class Act:
     after: Callable[[Event, Transition | None], list[tuple[Any, str]]] | None = None  # → (evidence, kind)
 
 
-def _check(user: Any, event: Event, action: str, version: int | None, reason: str,
-           uploads: Sequence[Any]) -> Step:
-    spec = step(action)
-    verdict = can_transition(role_of(user), event.state, event.tier, action, guards_of(event))
-    if not verdict.ok:
-        if verdict.code == "role_not_allowed":
-            raise Forbidden(_("Your role may not take this step."), code="role_not_allowed")
-        if verdict.code in ("transition_not_allowed", "tier_mismatch", "unknown_action"):
-            raise Conflict(_("This step is not possible in the event's current state (%(state)s).")
-                           % {"state": State(event.state).label}, code="transition_not_allowed",
-                           details={"state": event.state, "action": action})
-        error, code, message = _GUARD_ERRORS[verdict.code]
-        raise error(_(message), code=code)
-    if version is not None and version != event.version:
-        raise Conflict(_("Somebody else acted on this event meanwhile; reload it."), code="state_conflict",
-                       details={"expected": version, "current": event.version})
-    if spec.reason and len((reason or "").strip()) < 2:
-        raise Invalid(_("Give a reason for this step."), code="reason_required")
-    if spec.evidence and not uploads:
-        raise Invalid(_("This step must carry supporting evidence (a photo, PDF or video)."),
-                      code="evidence_required")
-    return spec
-
-
-def _claim(event: Event, spec: Step, version: int, changes: dict[str, Any], now: dt.datetime) -> str:
-    """The conditional UPDATE on (state, version): exactly one of two simultaneous actors changes a row."""
-    target = spec.target or event.state
-    updated = Event.objects.filter(pk=event.pk, state=event.state, version=version).update(
-        state=target, tier=tier_of(target), version=F("version") + 1, updated_at=now, **changes)
-    if updated != 1:
-        raise Conflict(_("Somebody else acted on this event meanwhile; reload it."), code="state_conflict")
-    return target
-
-
 def _store(user: Any, uploads: Sequence[Any], action: str) -> list[tuple[Any, str]]:
-    from parcelguard.evidence.services import evidence_store
+    return workflow.store_uploads(user, uploads, f"{EVENT_FLOW.name}:{action}")
 
-    return [(evidence_store(actor=user, upload=u, purpose=f"event:{action}"), "upload") for u in uploads]
+
+def _with_step_deadline(action: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Every step has its limit: a step that moves the event sets the deadline of the step it enters,
+    unless the service sets one itself (the reminder's, the case's)."""
+    target = step(action).target
+    if not target or "deadline" in changes:
+        return changes
+    return {**clocks.entry_changes(target, clock.now()), **changes}
 
 
 def _transition(user: Any, event_id: int, action: str, *, version: int | None, reason: str = "",
                 uploads: Sequence[Any] = (), act: Act | None = None) -> Event:
     act = act or Act()
-    event = event_get_for(user, event_id)
-    spec = _check(user, event, action, version, reason, uploads)
-    now = clock.now()
-    with transaction.atomic():
-        source = event.state
-        target = _claim(event, spec, event.version, act.changes, now)
-        event.refresh_from_db()
-        attached = _store(user, uploads, action)
-        if act.after is not None:
-            attached += act.after(event, None)
-        _record(event=event, action=action, actor=user, from_state=source, to_state=target, reason=reason,
-                data=act.data, attached=attached, at=now)
+    after = act.after
+    event: Event = workflow.transition(
+        EVENT_FLOW, user=user, pk=event_id, action=action, version=version, reason=reason, uploads=uploads,
+        changes=_with_step_deadline(action, act.changes), data=act.data, after=(lambda ev: after(ev, None)) if after is not None else None)
     return event
 
 
@@ -196,20 +149,28 @@ def _recipients(event: Event, roles: set[str]) -> models.QuerySet[User]:
     return User.objects.filter(is_active=True).filter(regulators | enterprise)
 
 
+# The notification texts (English msgids), written in the platform's language when the row is made.
 _MESSAGES = {
-    State.REPORTED: "新上报隐患待核实：{e}",
-    State.VERIFIED: "隐患已核实，待发提醒函：{e}",
-    State.REMINDED: "请在期限内整改并反馈：{e}",
-    State.ANSWERED: "企业已反馈整改，请现场确认：{e}",
-    State.ESCALATED: "事件已转报市局：{e}",
-    State.INVESTIGATING: "已立案调查：{e}",
-    State.NOTIFIED: "已告知拟处罚，可在5日内陈述申辩或申请听证：{e}",
-    State.DECIDED: "已作出处罚决定，待送达：{e}",
-    State.SERVED: "处罚决定已送达：{e}",
-    State.PAID: "罚款已缴纳/执行，请现场确认整改：{e}",
-    State.CLOSED: "事件已办结：{e}",
-    State.REJECTED: "事件不予受理：{e}",
+    State.REPORTED: gettext_noop("New hazard report to verify: %(event)s"),
+    State.VERIFIED: gettext_noop("Hazard verified, reminder letter to issue: %(event)s"),
+    State.REMINDED: gettext_noop("Rectify within the deadline and report back: %(event)s"),
+    State.ANSWERED: gettext_noop("The enterprise reported its rectification, confirm it on site: %(event)s"),
+    State.ESCALATED: gettext_noop("Escalated to the city bureau: %(event)s"),
+    State.INVESTIGATING: gettext_noop("Case opened, under investigation: %(event)s"),
+    State.NOTIFIED: gettext_noop("Proposed penalty notified; a defence or hearing may be requested within 5 days: %(event)s"),
+    State.DECIDED: gettext_noop("Penalty decided, to be served: %(event)s"),
+    State.SERVED: gettext_noop("Penalty decision served: %(event)s"),
+    State.PAID: gettext_noop("Fine paid or enforced, confirm the fix on site: %(event)s"),
+    State.CLOSED: gettext_noop("Hazard event closed: %(event)s"),
+    State.REJECTED: gettext_noop("Hazard report rejected: %(event)s"),
 }
+_PROGRESS = gettext_noop("Hazard event progressed: %(event)s")
+_OVERDUE = gettext_noop("Overdue: %(event)s, deadline %(day)s")
+_NEAR = gettext_noop("Deadline near: %(event)s, deadline %(day)s")
+
+
+def _event_url(event: Event) -> str:
+    return reverse("events:detail", args=[event.pk])
 
 
 def _notify(event: Event, transition: Transition, actor: Any, now: dt.datetime) -> None:
@@ -220,40 +181,40 @@ def _notify(event: Event, transition: Transition, actor: Any, now: dt.datetime) 
               if any(s.target or s.action.startswith("case_") for s in actions_from(target, r))}
     kind = {State.ESCALATED: NotificationKind.ESCALATED, State.ANSWERED: NotificationKind.ANSWERED}.get(
         target, NotificationKind.ASSIGNED)
-    text = _MESSAGES.get(target, "事件有新进展：{e}").format(e=f"#{event.pk} {event.hazard_type.name} {event.where}")
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(_MESSAGES.get(target, _PROGRESS)) % {"event": f"#{event.pk} {event.hazard_type.name} {event.where}"}
     users = {u.pk: (u, kind) for u in _recipients(event, acting)}
     if target == State.ESCALATED:
         for u in _recipients(event, {Role.COUNTY_CENTRE, Role.ENTERPRISE}):
             users.setdefault(u.pk, (u, NotificationKind.ESCALATED))
-    if event.reporter_id and target in (State.CLOSED, State.REJECTED, State.ESCALATED):
+    if event.reporter_id and (target in TERMINAL or target == State.ESCALATED):
         users.setdefault(event.reporter_id, (event.reporter, NotificationKind.UPDATE))
     actor_pk = getattr(actor, "pk", None)
     Notification.objects.bulk_create([
-        Notification(user_id=pk, event=event, transition=transition, kind=k, message=text[:300],
+        Notification(user_id=pk, subject=EVENT_FLOW.subject(event), url=_event_url(event), event=event,
+                     transition=transition, kind=k, message=text[:300],
                      key=f"t{transition.pk}", created_at=now)
         for pk, (_u, k) in users.items() if pk != actor_pk])
 
 
-def _record(*, event: Event, action: str, actor: Any, from_state: str, to_state: str, reason: str,
-            data: dict[str, Any], attached: Sequence[tuple[Any, str]], at: dt.datetime) -> Transition:
-    """The one factory of transition rows: Transition + its evidence links + trail entry + notifications."""
-    from parcelguard.trail.services import trail_append
-
-    role = SYSTEM if actor is None and action == "auto_escalate" else role_of(actor)
-    document_number = str(data.get("document_number", ""))
-    entry = trail_append(
-        actor=actor if getattr(actor, "pk", None) else None, action=f"event.{action}", subject=f"event:{event.pk}",
-        payload={"from": from_state, "to": to_state, "role": role, "reason": reason, "version": event.version,
-                 "data": data},
-        evidence_hashes=[ev.sha256 for ev, _kind in attached])
+def on_record(rec: workflow.Record) -> None:
+    """EVENT_FLOW's hook, after the engine wrote the status change and the trail entry: the event's own
+    history row (Transition, with its evidence links) and the notifications."""
+    event, change = rec.subject, rec.change
     transition = Transition.objects.create(
-        event=event, action=action, from_state=from_state, to_state=to_state,
-        actor=actor if getattr(actor, "pk", None) else None, actor_role=role, at=at, reason=reason, data=data,
-        document_number=document_number, trail_seq=entry.seq)
+        event=event, action=change.action, from_state=change.from_state, to_state=change.to_state,
+        actor=change.actor, actor_role=change.actor_role, at=change.at, reason=change.reason, data=change.data,
+        document_number=str(change.data.get("document_number", "")), trail_seq=change.trail_seq)
     TransitionEvidence.objects.bulk_create([TransitionEvidence(transition=transition, evidence=ev, kind=kind)
-                                            for ev, kind in attached])
-    _notify(event, transition, actor, at)
-    return transition
+                                            for ev, kind in rec.attached])
+    _notify(event, transition, rec.actor, change.at)
+
+
+def _record_created(*, event: Event, action: str, actor: Any, data: dict[str, Any],
+                    attached: Sequence[tuple[Any, str]], at: dt.datetime) -> None:
+    """The first status change of a new event (report, tip-off), through the engine's one factory."""
+    workflow.record(EVENT_FLOW, event, step(action), actor=actor, role=role_of(actor), from_state="",
+                    to_state=State.REPORTED, data=data, attached=attached, at=at)
 
 
 def _issue(user: Any, event: Event, doc_type: str, context: dict[str, Any], data: dict[str, Any]) -> list[Any]:
@@ -327,9 +288,9 @@ def event_report(*, user: Any, site_id: int, hazard_type: str, description: str,
             hazard_type=kind, severity=severity or kind.default_severity, description=description.strip(),
             site=site, enterprise=site.enterprise, county=site.county, jurisdiction_path=site.jurisdiction_path,
             latitude=lat, longitude=lon, source=source or _source_for(role), reporter=user, reported_at=now,
-            updated_at=now)
-        _record(event=event, action="report", actor=user, from_state="", to_state=State.REPORTED, reason="",
-                data={"site": site.code, "hazard_type": kind.code}, attached=_store(user, uploads, "report"), at=now)
+            updated_at=now, deadline=clocks.entry_deadline(None, State.REPORTED, now))
+        _record_created(event=event, action="report", actor=user, data={"site": site.code, "hazard_type": kind.code},
+                        attached=_store(user, uploads, "report"), at=now)
     return event
 
 
@@ -350,12 +311,12 @@ def tipoff_submit(*, county_code: str, hazard_type: str, place: str, description
         event = Event.objects.create(
             hazard_type=kind, severity=kind.default_severity, description=description.strip()[:2000],
             county=county, jurisdiction_path=county.path, place=place.strip()[:200], source=Source.PUBLIC,
-            reported_at=now, updated_at=now)
+            reported_at=now, updated_at=now, deadline=clocks.entry_deadline(None, State.REPORTED, now))
         TipOff.objects.create(event=event, anonymous=anonymous, reporter_name="" if anonymous else name.strip()[:40],
                               reporter_phone="" if anonymous else phone.strip()[:30], ip_hash=ip_hash)
-        _record(event=event, action="tipoff", actor=None, from_state="", to_state=State.REPORTED, reason="",
-                data={"county": county.code, "hazard_type": kind.code, "anonymous": anonymous},
-                attached=_store(None, uploads[:3], "tipoff"), at=now)
+        _record_created(event=event, action="tipoff", actor=None,
+                        data={"county": county.code, "hazard_type": kind.code, "anonymous": anonymous},
+                        attached=_store(None, uploads[:3], "tipoff"), at=now)
     return event
 
 
@@ -451,15 +412,16 @@ def escalate_overdue(*, limit: int = 5000) -> int:
 
 def escalate_one(pk: int, state: str, version: int, now: dt.datetime) -> bool:
     """Claim and escalate one overdue event; False when somebody else moved it first."""
+    spec = step("auto_escalate")
     with transaction.atomic():
-        claimed = Event.objects.filter(pk=pk, state=state, version=version, deadline__lte=now).update(
-            state=State.ESCALATED, tier=Tier.CITY, version=F("version") + 1, updated_at=now,
-            **_escalation_changes(now))
-        if claimed != 1:
+        try:  # the engine's claim, on the state and version seen and a deadline still passed
+            target = workflow.claim(EVENT_FLOW, Event(pk=pk, state=state, version=version), spec,
+                                    changes=_escalation_changes(now), now=now, where={"deadline__lte": now})
+        except Conflict:
             return False
         event = Event.objects.select_related("hazard_type", "site").get(pk=pk)
-        _record(event=event, action="auto_escalate", actor=None, from_state=state, to_state=State.ESCALATED,
-                reason="整改期限届满未确认整改，自动转报市局", data={"deadline_passed": True}, attached=[], at=now)
+        workflow.record(EVENT_FLOW, event, spec, actor=None, role=SYSTEM, from_state=state, to_state=target,
+                        reason="整改期限届满企业未反馈整改，自动转报市局", data={"deadline_passed": True}, at=now)
     return True
 
 
@@ -469,15 +431,18 @@ def deadline_sweep() -> int:
     near = now + dt.timedelta(days=deadlines.NEAR_DAYS)
     made = 0
     for event in Event.objects.filter(deadline__isnull=False, deadline__lte=near).exclude(
-            state__in=[State.CLOSED, State.REJECTED]).select_related("hazard_type", "site").iterator():
+            state__in=TERMINAL).select_related("hazard_type", "site").iterator():
         kind = NotificationKind.OVERDUE if now >= event.deadline else NotificationKind.DEADLINE_NEAR
         roles = {r for r in (Role.COUNTY_CENTRE, Role.CITY_BUREAU, Role.ENTERPRISE, Role.GRID_WORKER)
                  if actions_from(event.state, r)}
-        text = ("已逾期：" if kind == NotificationKind.OVERDUE else "期限将至：") + \
-            f"#{event.pk} {event.hazard_type.name} {event.where}，期限 {deadlines.day_of(event.deadline)}"
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _(_OVERDUE if kind == NotificationKind.OVERDUE else _NEAR) % {
+                "event": f"#{event.pk} {event.hazard_type.name} {event.where}",
+                "day": deadlines.day_of(event.deadline)}
         key = f"{kind}:{event.pk}:{event.deadline.isoformat()}"
         told = set(Notification.objects.filter(key=key[:80]).values_list("user_id", flat=True))
-        rows = [Notification(user=u, event=event, kind=kind, message=text[:300], key=key[:80], created_at=now)
+        rows = [Notification(user=u, subject=EVENT_FLOW.subject(event), url=_event_url(event), event=event,
+                             kind=kind, message=text[:300], key=key[:80], created_at=now)
                 for u in _recipients(event, roles) if u.pk not in told]
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         made += len(rows)
@@ -504,8 +469,7 @@ def case_open(*, user: Any, event_id: int, version: int | None, reason: str) -> 
 
 def case_decline(*, user: Any, event_id: int, version: int | None, reason: str) -> Event:
     """The bureau decides not to open a case: back to the county centre, which keeps supervising."""
-    return _transition(user, event_id, "case_decline", version=version, reason=reason,
-                       act=Act(changes={"deadline": None}))
+    return _transition(user, event_id, "case_decline", version=version, reason=reason)
 
 
 def case_investigate(*, user: Any, event_id: int, version: int | None, note: str = "",
@@ -628,7 +592,7 @@ def case_serve(*, user: Any, event_id: int, version: int | None, note: str = "",
 
     data = {"pay_by": deadlines.day_of(pay_by).isoformat() if pay_by else None}
     return _transition(user, event_id, "case_serve", version=version, reason=note, uploads=uploads,
-                       act=Act(changes={"deadline": pay_by}, data=data, after=after))
+                       act=Act(changes={"deadline": pay_by} if pay_by else {}, data=data, after=after))
 
 
 def case_paid(*, user: Any, event_id: int, version: int | None, note: str = "",
@@ -638,7 +602,7 @@ def case_paid(*, user: Any, event_id: int, version: int | None, note: str = "",
         return []
 
     return _transition(user, event_id, "case_paid", version=version, reason=note, uploads=uploads,
-                       act=Act(changes={"deadline": None}, after=after))
+                       act=Act(after=after))
 
 
 def case_enforced(*, user: Any, event_id: int, version: int | None, reason: str,
@@ -648,7 +612,7 @@ def case_enforced(*, user: Any, event_id: int, version: int | None, reason: str,
         return []
 
     return _transition(user, event_id, "case_enforced", version=version, reason=reason, uploads=uploads,
-                       act=Act(changes={"deadline": None}, after=after))
+                       act=Act(after=after))
 
 
 # ---- rewards for substantiated tip-offs ------------------------------------------------------------------
@@ -663,9 +627,7 @@ def _reward_event(user: Any, event_id: int) -> Event:
 @transaction.atomic
 def reward_propose(*, user: Any, event_id: int, amount: Any, note: str = "") -> Reward:
     """A substantiated tip-off (verified on site or further) earns a reward; the county centre proposes it."""
-    from parcelguard.trail.services import trail_append
-
-    if role_of(user) != Role.COUNTY_CENTRE:
+    if role_of(user) not in REWARD_FLOW.step("propose").roles:
         raise Forbidden(_("Your role may not take this step."), code="role_not_allowed")
     event = _reward_event(user, event_id)
     if event.state in (State.REPORTED, State.REJECTED):
@@ -678,37 +640,68 @@ def reward_propose(*, user: Any, event_id: int, amount: Any, note: str = "") -> 
         raise Invalid(_("The amount is not valid."), code="invalid_amount")
     if Reward.objects.filter(event=event).exists():
         raise Conflict(_("A reward is already recorded for this tip-off."), code="reward_exists")
-    reward = Reward.objects.create(event=event, amount=value, proposed_by=user, proposed_at=clock.now(),
-                                   note=note[:200])
-    trail_append(actor=user, action="reward.propose", subject=f"event:{event.pk}", payload={"amount": str(value)})
+    now = clock.now()
+    reward = Reward.objects.create(event=event, amount=value, proposed_by=user, proposed_at=now, note=note[:200])
+    workflow.record(REWARD_FLOW, reward, REWARD_FLOW.step("propose"), actor=user, role=role_of(user), from_state="",
+                    to_state=reward.status, data={"event": f"event:{event.pk}", "amount": str(value)}, at=now)
     return reward
 
 
-def _reward_step(user: Any, reward_id: int, old: str, new: str, changes: dict[str, Any]) -> Reward:
-    from parcelguard.trail.services import trail_append
+def reward_on_record(rec: workflow.Record) -> None:
+    """REWARD_FLOW's hook: whoever takes the reward's next step is told it waits for them (the city bureau
+    approves and pays); the proposer hears that it is paid. Keyed by the reward's subject."""
+    reward: Reward = rec.subject
+    status = rec.change.to_state
+    roles = {r for r in (Role.COUNTY_CENTRE, Role.CITY_BUREAU) if REWARD_FLOW.actions_from(status, r)}
+    users = {u.pk for u in _recipients(reward.event, roles)}
+    if status == RewardStatus.PAID:
+        users.add(reward.proposed_by_id)
+    users.discard(getattr(rec.actor, "pk", None))
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Reward of %(amount)s yuan for tip-off #%(event)s: %(status)s") % {
+            "amount": f"{reward.amount:,.0f}", "event": reward.event_id, "status": reward.get_status_display()}
+    Notification.objects.bulk_create([
+        Notification(user_id=pk, subject=REWARD_FLOW.subject(reward), url=reverse("events:rewards"),
+                     event=reward.event, kind=NotificationKind.ASSIGNED if status != RewardStatus.PAID
+                     else NotificationKind.UPDATE, message=text[:300], key=f"{REWARD_FLOW.subject(reward)}:{status}",
+                     created_at=rec.change.at)
+        for pk in sorted(users)], ignore_conflicts=True)
 
-    if role_of(user) != Role.CITY_BUREAU:
+
+def _reward_step(user: Any, reward_id: int, action: str, changes: dict[str, Any], reason: str = "") -> Reward:
+    """One step of a reward through the engine; the role is answered before the scope, as it always was."""
+    if role_of(user) not in REWARD_FLOW.step(action).roles:
         raise Forbidden(_("Your role may not take this step."), code="role_not_allowed")
-    reward = get_for(user, Reward.objects.select_related("event"), pk=reward_id)
-    with transaction.atomic():
-        if Reward.objects.filter(pk=reward.pk, status=old).update(status=new, **changes) != 1:
-            raise Conflict(_("Somebody else acted on this record meanwhile; reload it."), code="state_conflict")
-        trail_append(actor=user, action=f"reward.{new}", subject=f"event:{reward.event_id}",
-                     payload={"reward": reward.pk, "amount": str(reward.amount)})
-    reward.refresh_from_db()
+    data: dict[str, Any] = {}
+
+    def after(reward: Reward) -> list[tuple[Any, str]]:
+        data.update({"event": f"event:{reward.event_id}", "amount": str(reward.amount)})
+        return []
+
+    reward: Reward = workflow.transition(REWARD_FLOW, user=user, pk=reward_id, action=action, version=None,
+                                         reason=reason, changes=changes, data=data, after=after)
     return reward
 
 
 def reward_approve(*, user: Any, reward_id: int) -> Reward:
-    return _reward_step(user, reward_id, RewardStatus.PROPOSED, RewardStatus.APPROVED,
-                        {"approved_by": user, "approved_at": clock.now()})
+    return _reward_step(user, reward_id, "approve", {"approved_by": user, "approved_at": clock.now()})
 
 
 def reward_pay(*, user: Any, reward_id: int, payment_ref: str) -> Reward:
     if not payment_ref.strip():
         raise Invalid(_("Give the payment reference."), code="reason_required")
-    return _reward_step(user, reward_id, RewardStatus.APPROVED, RewardStatus.PAID,
-                        {"paid_at": clock.now(), "payment_ref": payment_ref.strip()[:60]})
+    return _reward_step(user, reward_id, "pay", {"paid_at": clock.now(), "payment_ref": payment_ref.strip()[:60]},
+                        reason=payment_ref.strip()[:60])
+
+
+# ---- the inbox ----------------------------------------------------------------------------------------------
+
+def notifications_mark_read(*, user: Any, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's unread notifications read (only these, when ids are given); returns how many."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=clock.now())
 
 
 # ---- one entry point per action, for pages and API --------------------------------------------------------
@@ -726,6 +719,6 @@ __all__ = [
     "ACTIONS", "allowed_actions", "case_decide", "case_decline", "case_defend", "case_enforced", "case_extend",
     "case_investigate", "case_notify", "case_open", "case_paid", "case_serve", "deadline_sweep", "escalate_one",
     "escalate_overdue", "event_answer", "event_confirm_fix", "event_escalate", "event_fail_fix", "event_get_for",
-    "event_reject", "event_remind", "event_report", "event_verify", "reward_approve", "reward_pay",
+    "event_reject", "event_remind", "event_report", "event_verify", "notifications_mark_read", "reward_approve", "reward_pay",
     "reward_propose", "tipoff_submit",
 ]

@@ -65,6 +65,17 @@ def make_event(site, *, state: str = "reported", hazard: str = "address_mismatch
     return event
 
 
+def make_reward(cast, *, status: str = "proposed", site=None):
+    """A reward for a tip-off verified on site, placed directly in a status."""
+    from parcelguard.core import clock
+    from parcelguard.events.models import Event, Reward
+
+    event = make_event(site or cast.outlet_a1, state="verified")
+    Event.objects.filter(pk=event.pk).update(source="public")
+    return Reward.objects.create(event=event, amount="200.00", status=status, proposed_by=cast.centre_a,
+                                 proposed_at=clock.now())
+
+
 def placed_event(site, *, state: str = "closed", reported=None, closed=None, rectify_by=None, escalated=None,
                  rework: int = 0, deadline=None, hazard: str = "address_mismatch"):
     """An event in a state with its moments set by hand (report, closing, deadlines, escalation, rework): the

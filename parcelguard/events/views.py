@@ -229,16 +229,20 @@ def evidence_download(request: HttpRequest, pk: int, attachment: int) -> HttpRes
     found = TransitionEvidence.objects.select_related("evidence").filter(pk=attachment, transition__event=event).first()
     if found is None:
         raise Http404
-    return evidence_response(found.evidence, thumbnail=request.GET.get("thumb") == "1")
+    try:
+        return evidence_response(found.evidence, user=request.user, thumbnail=request.GET.get("thumb") == "1",
+                                 where=f"event:{event.pk}")
+    except DomainError as exc:
+        return _error(request, exc)
 
 
 @login_required
 def case_index(request: HttpRequest) -> HttpResponse:
-    """The city tier's cases with their clocks; overdue clocks first."""
+    """The city tier's cases with their clocks; cases with a missed clock first."""
     cases = list(scope(request.user, Case).select_related("event__hazard_type", "event__site", "event__county",
                                                            "legal_basis").order_by("-opened_at")[:500])
     rows = [(c, c.clocks()) for c in cases]
-    rows.sort(key=lambda r: (not any(k["state"] == "overdue" for k in r[1]), -r[0].opened_at.timestamp()))
+    rows.sort(key=lambda r: (not any(k.state == "missed" for k in r[1]), -r[0].opened_at.timestamp()))
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "events/cases.html", {"page": page, "total": len(rows)})
 
@@ -261,10 +265,11 @@ def event_bundle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        selectors.mark_read(request.user)
+        services.notifications_mark_read(user=request.user)
         return redirect("events:inbox")
     page = Paginator(selectors.inbox(request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "events/inbox.html", {"page": page, "unread": selectors.unread_count(request.user)})
+    return render(request, "events/inbox.html", {"page": page, "items": selectors.openable(request.user, page),
+                                                 "unread": selectors.unread_count(request.user)})
 
 
 @login_required

@@ -23,16 +23,22 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from parcelguard.core import clock
-from parcelguard.core.errors import Invalid
+from parcelguard.core.errors import Conflict, Forbidden, Invalid
 from parcelguard.evidence import conf
 from parcelguard.evidence.models import Evidence
 from parcelguard.evidence.video import video_metadata
 from parcelguard.trail.services import trail_append
 
 __all__ = [
-    "CorruptImage", "EmptyFile", "EvidenceRefused", "FileTooLarge", "UnsupportedType", "evidence_open",
-    "evidence_response", "evidence_store",
+    "PROTECTED_PURPOSES", "CorruptImage", "EmptyFile", "EvidenceChanged", "EvidenceRefused", "FileTooLarge",
+    "UnsupportedType", "evidence_checked_bytes", "evidence_is_protected", "evidence_may_see", "evidence_open",
+    "evidence_refusal_record", "evidence_response", "evidence_store",
 ]
+
+# Evidence stored for these purposes shows personal data in clear (a waybill photo before blurring). Its
+# content — under whatever row, purpose or subject it appears again — is served only to users who may
+# unmask (and to whoever took it), every access is recorded, and bundles withhold it from anyone else.
+PROTECTED_PURPOSES = frozenset({"privacy:waybill"})
 
 
 class EvidenceRefused(Invalid):
@@ -55,6 +61,12 @@ class CorruptImage(EvidenceRefused):
 
 class EmptyFile(EvidenceRefused):
     code = "empty_file"
+
+
+class EvidenceChanged(Conflict):
+    """The stored file no longer has the SHA-256 recorded when it was stored (or is gone): not served."""
+
+    code = "evidence_changed"
 
 
 _PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
@@ -214,10 +226,88 @@ def evidence_open(evidence: Evidence, *, thumbnail: bool = False) -> IO[bytes]:
     return default_storage.open(name, "rb")
 
 
-def evidence_response(evidence: Evidence, *, thumbnail: bool = False,
-                      as_attachment: bool | None = None) -> FileResponse:
-    """Serve the file. The CALLER must first check that the user may see the record it belongs to.
+def evidence_is_protected(evidence: Evidence) -> bool:
+    """Does this file's content show personal data in clear (stored once for a protected purpose)?"""
+    if evidence.purpose in PROTECTED_PURPOSES:
+        return True
+    return Evidence.objects.filter(sha256=evidence.sha256, purpose__in=PROTECTED_PURPOSES).exists()
+
+
+def evidence_may_see(user: Any, evidence: Evidence) -> bool:
+    """Whether `user` may see this file's content, given they may see the record it belongs to."""
+    from parcelguard.accounts.scoping import can_unmask
+
+    if not evidence_is_protected(evidence):
+        return True
+    if can_unmask(user):
+        return True
+    takers = Evidence.objects.filter(sha256=evidence.sha256, purpose__in=PROTECTED_PURPOSES)
+    return bool(getattr(user, "pk", None)) and takers.filter(uploaded_by_id=user.pk).exists()
+
+
+def _actual_sha256(evidence: Evidence) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with evidence_open(evidence) as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _changed(evidence: Evidence, actual: str | None) -> EvidenceChanged:
+    return EvidenceChanged(
+        _("Evidence file “%(name)s” no longer matches the hash recorded when it was stored; it is withheld and the "
+          "refusal is recorded in the trail.") % {"name": evidence.original_name},
+        details={"evidence": evidence.pk, "recorded": evidence.sha256, "actual": actual or "missing"})
+
+
+def evidence_refusal_record(*, actor: Any, error: EvidenceChanged, where: str) -> None:
+    """Append the trail entry for a changed file that was not served or bundled (outside any rolled-back
+    transaction: call it after the caller's transaction has ended)."""
+    details = error.details or {}
+    trail_append(actor=actor if getattr(actor, "pk", None) else None, action="evidence.refused",
+                 subject=f"evidence:{details.get('evidence')}",
+                 payload={"where": where[:100], "recorded": details.get("recorded"), "actual": details.get("actual")})
+
+
+def evidence_checked_bytes(evidence: Evidence) -> bytes:
+    """The file's bytes, only if they still have the recorded SHA-256 (else `EvidenceChanged`)."""
+    try:
+        with evidence_open(evidence) as fh:
+            data = fh.read()
+    except OSError:
+        raise _changed(evidence, None) from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != evidence.sha256:
+        raise _changed(evidence, actual)
+    return data
+
+
+def evidence_response(evidence: Evidence, *, user: Any, thumbnail: bool = False,
+                      as_attachment: bool | None = None, where: str = "") -> FileResponse:
+    """Serve the file. The CALLER must first check that the user may see the record it belongs to; here:
+
+    - a protected file (a waybill photo before blurring, `PROTECTED_PURPOSES`) is served only to users who
+      may unmask and to its taker (`Forbidden` otherwise), and each access is a trail entry
+      `evidence.view_protected`;
+    - the file's SHA-256 is checked first: a file changed or gone since it was stored is refused
+      (`EvidenceChanged`, 409) with a trail entry `evidence.refused`, thumbnail included.
+
     Photos and PDFs open inline unless `as_attachment`; videos download."""
+    protected = evidence_is_protected(evidence)
+    if protected and not evidence_may_see(user, evidence):
+        raise Forbidden(_("This photo shows personal data in clear; only users who may unmask personal data "
+                          "can open it."), code="protected_evidence")
+    actual = _actual_sha256(evidence)
+    if actual != evidence.sha256:
+        error = _changed(evidence, actual)
+        evidence_refusal_record(actor=user, error=error, where=where or "serve")
+        raise error
+    if protected:
+        trail_append(actor=user, action="evidence.view_protected", subject=f"evidence:{evidence.pk}",
+                     payload={"where": where[:100], "thumbnail": bool(thumbnail)})
     if as_attachment is None:
         as_attachment = not (evidence.is_image or evidence.content_type == "application/pdf")
     use_thumb = thumbnail and bool(evidence.thumbnail)
@@ -225,7 +315,7 @@ def evidence_response(evidence: Evidence, *, thumbnail: bool = False,
                             filename=evidence.original_name,
                             content_type="image/jpeg" if use_thumb else evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store" if protected else "private, max-age=3600"
     if not use_thumb:
         response["X-Content-SHA256"] = evidence.sha256
     return response

@@ -6,3 +6,8 @@ class ParcelsConfig(AppConfig):
     name = "parcelguard.parcels"
     label = "parcels"
     verbose_name = _("Parcel records and early warnings")
+
+    def ready(self) -> None:
+        from parcelguard.parcels import plug
+
+        plug.register_all()

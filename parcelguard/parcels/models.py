@@ -143,6 +143,7 @@ class EarlyWarning(models.Model):
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
     status_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # bumped by every step (core.workflow)
     event = models.ForeignKey("events.Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("hazard event"))
     first_seen_at = models.DateTimeField(_("first seen"))

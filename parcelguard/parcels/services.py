@@ -26,9 +26,10 @@ from parcel_audit import AuditConfig, Finding, ParcelAuditError, SchemaError, an
 from parcelguard.accounts.models import Jurisdiction
 from parcelguard.accounts.roles import Perm, Role
 from parcelguard.accounts.scoping import get_for, require
-from parcelguard.core import clock
+from parcelguard.core import clock, workflow
 from parcelguard.core.errors import Conflict, DomainError, Forbidden, Invalid
 from parcelguard.parcels import store
+from parcelguard.parcels.flow import WARNING_FLOW
 from parcelguard.parcels.models import (
     AnalysisRun,
     BatchSource,
@@ -86,8 +87,8 @@ def _check_outlets(user: Any, table: pa.Table) -> None:
 
 
 def _redact_raw_ids(table: pa.Table) -> tuple[pa.Table, set[int]]:
-    """Sender values that look like raw ID numbers are replaced before anything is written; their rows
-    are rejected with the code raw_id_number."""
+    """Sender values that look like raw ID numbers are replaced before anything is written; their rows are
+    kept with an empty sender hash and reported with the code raw_id_number."""
     column = table.column("sender_id_hash")
     mask = pc.fill_null(pc.match_substring_regex(column, RAW_ID.pattern), False)
     rows = {i + 1 for i, hit in enumerate(mask.to_pylist()) if hit}
@@ -97,20 +98,27 @@ def _redact_raw_ids(table: pa.Table) -> tuple[pa.Table, set[int]]:
     return table.set_column(table.schema.get_field_index("sender_id_hash"), "sender_id_hash", redacted), rows
 
 
-def _row_errors(path: Path, raw_rows: set[int]) -> list[dict[str, Any]]:
+def _row_errors(path: Path, raw_rows: set[int], issues_path: Path | None = None) -> list[dict[str, Any]]:
+    """Row-level problems: the rejected rows (reject file), then the rows KEPT with a malformed optional
+    field emptied (parcel_audit's field-issues file; their codes: `bad_sender_hash` → `raw_id_number`
+    for a raw ID number, `bad_timestamp:screened_at`, `bad_screening_result`, `bad_county_code`)."""
     errors: list[dict[str, Any]] = []
-    if not path.exists():
-        return errors
+    for where, column in ((path, "reject_reason"), (issues_path, "nulled_fields")):
+        if where is not None and where.exists() and len(errors) < MAX_ERRORS_KEPT:
+            _read_row_errors(where, column, raw_rows, errors)
+    return sorted(errors, key=lambda e: e["row"])
+
+
+def _read_row_errors(path: Path, column: str, raw_rows: set[int], errors: list[dict[str, Any]]) -> None:
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             number = int(row["source_row"])
-            codes = [c for c in row["reject_reason"].split(";") if c]
+            codes = [c for c in row[column].split(";") if c]
             if number in raw_rows:
                 codes = ["raw_id_number" if c == "bad_sender_hash" else c for c in codes]
             errors.append({"row": number, "waybill_no": _clean(row.get("waybill_no") or None), "codes": codes})
             if len(errors) >= MAX_ERRORS_KEPT:
                 break
-    return errors
 
 
 def _push(*, user: Any, table: pa.Table, source: str, filename: str = "") -> ParcelBatch:
@@ -142,7 +150,7 @@ def _push(*, user: Any, table: pa.Table, source: str, filename: str = "") -> Par
     batch.status = BatchStatus.ACCEPTED
     batch.rows, batch.accepted = report.rows_read, report.rows_written
     batch.duplicates, batch.rejected = report.rows_already_present, report.rows_rejected
-    batch.errors = _row_errors(reject_path, raw_rows)
+    batch.errors = _row_errors(reject_path, raw_rows, report.field_issues_path)
     batch.dates = [d.isoformat() for d in report.dates]
     with transaction.atomic():
         batch.save()
@@ -393,6 +401,16 @@ def analysis_run(*, trigger: str, user: Any = None, all_days: bool = False) -> A
     return run
 
 
+def analysis_request(*, user: Any, all_days: bool = False) -> None:
+    """A user asks for the analysis now: checked here, run in the background once the request commits."""
+    require(user, Perm.PARCELS_ANALYZE)
+    from parcelguard.parcels.tasks import analyze_parcels_task
+
+    user_id = user.pk
+    transaction.on_commit(lambda: analyze_parcels_task.enqueue(trigger="on_demand", user_id=user_id,
+                                                               all_days=all_days))
+
+
 def _analyse(run: AnalysisRun, days: list[dt.date]) -> None:
     regs = store.registries()
     with store.store_view(days) as view:
@@ -426,23 +444,25 @@ def _auto_convert(run: AnalysisRun, created: list[EarlyWarning]) -> int:
 
 # ---- acting on warnings ---------------------------------------------------------------------------------
 
-_OPEN = (WarningStatus.NEW, WarningStatus.ACKNOWLEDGED)
+def _warning_data(warning: EarlyWarning) -> dict[str, Any]:
+    return {"kind": warning.kind, "subject": warning.subject_id}
 
 
-def _claim(user: Any, warning: EarlyWarning, target: str, reason: str = "", **extra: Any) -> None:
-    updated = EarlyWarning.objects.filter(pk=warning.pk, status=warning.status).update(
-        status=target, status_reason=reason[:300], status_by=user, status_at=clock.now(), **extra)
-    if updated != 1:
-        raise Conflict(_("Somebody else acted on this warning meanwhile; reload it."), code="state_conflict")
-    trail_append(actor=user, action=f"warning.{target}", subject=f"early_warning:{warning.pk}",
-                 payload={"kind": warning.kind, "subject": warning.subject_id, "from": warning.status,
-                          "reason": reason[:300], **{k: getattr(v, "pk", v) for k, v in extra.items()}})
+def _step(user: Any, warning: EarlyWarning, action: str, reason: str = "",
+          extra: dict[str, Any] | None = None) -> EarlyWarning:
+    """One step through the engine (WARNING_FLOW): the claim on (status, version) seen, one status change
+    "warning:N", one trail entry."""
+    moved: EarlyWarning = workflow.transition(
+        WARNING_FLOW, user=user, pk=warning.pk, action=action, version=warning.version, reason=reason,
+        changes={"status_reason": reason[:300], "status_by": user, "status_at": clock.now(), **(extra or {})},
+        data=_warning_data(warning) | {k: getattr(v, "pk", v) for k, v in (extra or {}).items()})
+    return moved
 
 
 def _open_warning(user: Any, warning_id: int) -> EarlyWarning:
     require(user, Perm.WARNINGS_ACT)
     warning = get_for(user, EarlyWarning.objects.select_related("site", "machine"), pk=warning_id)
-    if warning.status not in _OPEN:
+    if not WARNING_FLOW.is_open(warning.status):
         raise Conflict(_("This warning is already %(status)s.") % {"status": warning.get_status_display()},
                        code="warning_closed")
     return warning
@@ -452,25 +472,19 @@ def warning_acknowledge(*, user: Any, warning_id: int) -> EarlyWarning:
     warning = _open_warning(user, warning_id)
     if warning.status != WarningStatus.NEW:
         raise Conflict(_("This warning is already acknowledged."), code="warning_closed")
-    with transaction.atomic():
-        _claim(user, warning, WarningStatus.ACKNOWLEDGED)
-    warning.refresh_from_db()
-    return warning
+    return _step(user, warning, "acknowledge")
 
 
 def warning_dismiss(*, user: Any, warning_id: int, reason: str) -> EarlyWarning:
     warning = _open_warning(user, warning_id)
     if len((reason or "").strip()) < 2:
         raise Invalid(_("Say why the warning is dismissed."), code="reason_required")
-    with transaction.atomic():
-        _claim(user, warning, WarningStatus.DISMISSED, reason.strip())
-    warning.refresh_from_db()
-    return warning
+    return _step(user, warning, "dismiss", reason.strip())
 
 
 def warning_convert(*, user: Any, warning_id: int, automatic: bool = False) -> EarlyWarning:
     """Turn a warning into a hazard event for the county centre of its site (source parcel_analysis),
-    with the warning's evidence as a PDF attached."""
+    with the warning's evidence as a PDF attached. The event and the warning's step are one transaction."""
     from parcelguard.events.services import event_report
 
     warning = _open_warning(user, warning_id)
@@ -485,10 +499,8 @@ def warning_convert(*, user: Any, warning_id: int, automatic: bool = False) -> E
         event = event_report(user=user, site_id=warning.site_id, hazard_type=hazard,
                              description=event_description(warning), severity=warning.severity,
                              source="parcel_analysis", uploads=[pdf])
-        _claim(user, warning, WarningStatus.CONVERTED, _("automatic (high severity)") if automatic else "",
-               event=event)
-    warning.refresh_from_db()
-    return warning
+        return _step(user, warning, "convert", _("automatic (high severity)") if automatic else "",
+                     extra={"event": event})
 
 
 def settings_set_auto_convert(*, user: Any, enabled: bool) -> ParcelSettings:

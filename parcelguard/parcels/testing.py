@@ -30,3 +30,17 @@ def day_of_parcels(start: int, count: int, outlet: str, day: dt.date, **kwargs: 
     """``count`` parcels accepted at one outlet on one day, one every 10 minutes from 08:00."""
     base = dt.datetime.combine(day, dt.time(8, 0))
     return [record(start + i, outlet, base + dt.timedelta(minutes=10 * i), **kwargs) for i in range(count)]
+
+
+def make_warning(site: Any, *, status: str = "new", kind: str = "LOW_SCREENING", n: int = 1,
+                 severity: str = "high") -> Any:
+    """An early warning placed directly in a status (no analysis run), at one site or (site None) a sender."""
+    from parcelguard.core import clock
+    from parcelguard.parcels.models import EarlyWarning
+
+    now = clock.now()
+    return EarlyWarning.objects.create(
+        key=f"w{n}", kind=kind, subject_type="outlet" if site else "sender", subject_id=site.code if site else f"s{n}",
+        site=site, enterprise=site.enterprise if site else None, county=site.county if site else None,
+        jurisdiction_path=site.jurisdiction_path if site else "350300/", window_start=now, count=12,
+        severity=severity, status=status, first_seen_at=now, last_seen_at=now)

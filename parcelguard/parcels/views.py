@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from parcelguard.core import clock
 from parcelguard.core.errors import DomainError, Invalid
 from parcelguard.core.excel import xlsx_response
 from parcelguard.parcels import selectors, services
+from parcelguard.parcels.flow import WARNING_FLOW
 from parcelguard.parcels.models import (
     AnalysisRun,
     EarlyWarning,
@@ -118,7 +118,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     windows = list(warning.machine.status_windows.all()[:20]) if warning.machine_id else []
     return render(request, "parcels/warning_detail.html", {
         "w": warning, "windows": windows, "description": services.event_description(warning),
-        "can_act": has_perm(request.user, Perm.WARNINGS_ACT) and warning.status in services._OPEN,
+        "can_act": has_perm(request.user, Perm.WARNINGS_ACT) and WARNING_FLOW.is_open(warning.status),
         "convertible": warning.kind in services.HAZARD_OF_KIND and warning.site_id is not None,
         "can_trace": has_perm(request.user, Perm.PARCELS_TRACE),
     })
@@ -149,15 +149,9 @@ def warning_act(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def analysis_start(request: HttpRequest) -> HttpResponse:
     try:
-        require(request.user, Perm.PARCELS_ANALYZE)
+        services.analysis_request(user=request.user, all_days=request.POST.get("all") == "1")
     except DomainError as exc:
         return _error(request, exc)
-    from parcelguard.parcels.tasks import analyze_parcels_task
-
-    user_id = request.user.pk
-    everything = request.POST.get("all") == "1"
-    transaction.on_commit(lambda: analyze_parcels_task.enqueue(trigger="on_demand", user_id=user_id,
-                                                               all_days=everything))
     messages.success(request, _("The analysis has been started; new warnings appear here when it is done."))
     return redirect(reverse("parcels:warnings"))
 

@@ -163,29 +163,36 @@ def may_open_event(user: Any, sample: WaybillSample) -> bool:
     from parcelguard.events.services import role_of
     from parcelguard.events.states import step
 
-    return (not sample.compliant and sample.event_id is None and sample.photo_id is not None
+    return (not sample.compliant and sample.event_id is None and sample.blurred_id is not None
             and role_of(user) in step("report").roles)
 
 
 def sample_open_event(*, user: Any, sample_id: int) -> Any:
-    """Open a hazard event "waybill personal information exposed" at the sample's site, the photo as its
-    evidence. Once per sample: asking again returns the event already opened."""
+    """Open a hazard event "waybill personal information exposed" at the sample's site, the photo's
+    BLURRED copy as its evidence: everyone who may see the event (the enterprise, the procurator) sees the
+    event's files, and the original shows the personal data in clear. The original stays with the sample,
+    behind the unmask permission (`evidence_response`); the event's description names the sample.
+    Once per sample: asking again returns the event already opened."""
     from parcelguard.events.services import event_report
-    from parcelguard.evidence.services import evidence_open
+    from parcelguard.evidence.services import EvidenceChanged, evidence_checked_bytes, evidence_refusal_record
 
     sample = sample_get_for(user, sample_id)
     if sample.compliant:
         raise Conflict(_("This waybill sample is compliant: there is nothing to report."), code="sample_compliant")
-    if sample.photo is None:
+    if sample.blurred is None:
         raise Invalid(_("Only a photographed sample can be reported: the photo is the evidence."),
                       code="evidence_required")
+    try:
+        data = evidence_checked_bytes(sample.blurred)  # a changed file is not copied into an event
+    except EvidenceChanged as exc:
+        evidence_refusal_record(actor=user, error=exc, where=f"waybill_sample:{sample.pk}:event")
+        raise
     with transaction.atomic():
         locked = WaybillSample.objects.select_for_update().get(pk=sample.pk)
         if locked.event_id is not None:
             return locked.event
         description = _("Waybill privacy sample #%(id)s: %(summary)s") % {"id": sample.pk, "summary": sample.summary}
-        with evidence_open(sample.photo) as stored:
-            event = event_report(user=user, site_id=sample.site_id, hazard_type=HAZARD_CODE,
-                                 description=description, uploads=[File(stored, name=sample.photo.original_name)])
+        event = event_report(user=user, site_id=sample.site_id, hazard_type=HAZARD_CODE, description=description,
+                             uploads=[ContentFile(data, name=sample.blurred.original_name)])
         WaybillSample.objects.filter(pk=sample.pk).update(event=event)
     return event

@@ -89,10 +89,13 @@ def sample_image(request: HttpRequest, pk: int, which: str) -> HttpResponse:
         sample = services.sample_get_for(request.user, pk)
     except DomainError as exc:
         return _error(request, exc)
-    if which == "blurred" and sample.blurred is not None:
-        return evidence_response(sample.blurred)
-    if which == "photo" and _may_see_photo(request.user, sample):
-        return evidence_response(sample.photo)
+    try:
+        if which == "blurred" and sample.blurred is not None:
+            return evidence_response(sample.blurred, user=request.user, where=f"waybill_sample:{sample.pk}")
+        if which == "photo" and _may_see_photo(request.user, sample):
+            return evidence_response(sample.photo, user=request.user, where=f"waybill_sample:{sample.pk}")
+    except DomainError as exc:
+        return _error(request, exc)
     raise Http404
 
 
@@ -104,7 +107,7 @@ def sample_event(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("privacy:sample", pk)
-    messages.success(request, _("Hazard event #%(id)s opened with the photo as evidence.") % {"id": event.pk})
+    messages.success(request, _("Hazard event #%(id)s opened with the blurred photo as evidence.") % {"id": event.pk})
     return redirect("events:detail", event.pk)
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +24,35 @@ from parcelguard.registry.kinds import IMPORTABLE, KINDS
 def _spool_dir() -> Path:
     path = settings.DATA_DIR / "imports"
     path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
     return path
+
+
+def _spool_write(token: str, data: bytes) -> None:
+    """The upload waits for confirmation in a file only the service's user can read (0600, in a 0700
+    folder): it holds personal data (managers' phones). Deleted on confirmation, and after
+    `IMPORT_SPOOL_MAX_AGE` by the scheduled `purge_import_spool`."""
+    fd = os.open(_spool_dir() / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def purge_import_spool(max_age_seconds: int | None = None) -> int:
+    """Delete spooled uploads older than the limit (default `settings.IMPORT_SPOOL_MAX_AGE`). Returns how many."""
+    limit = settings.IMPORT_SPOOL_MAX_AGE if max_age_seconds is None else max_age_seconds
+    folder = settings.DATA_DIR / "imports"
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - limit
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 @login_required
@@ -51,10 +81,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 context["error"] = exc.message
             else:
-                token = secrets.token_urlsafe(16)
-                (_spool_dir() / token).write_bytes(data)
-                request.session[f"import:{token}"] = {"kind": slug, "name": upload.name}
-                context.update(preview=preview, token=token, filename=upload.name)
+                context.update(preview=preview, filename=upload.name)
+                if not preview.errors:  # a rejected file is never kept: there is nothing to confirm
+                    token = secrets.token_urlsafe(16)
+                    _spool_write(token, data)
+                    request.session[f"import:{token}"] = {"kind": slug, "name": upload.name}
+                    context["token"] = token
         return render(request, "registry/import.html", context, status=200 if "preview" in context else 400)
     return render(request, "registry/import.html", context)
 
@@ -62,8 +94,10 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     meta = request.session.get(f"import:{token}")
+    if "/" in token or "\\" in token or token.startswith("."):
+        return redirect("registry:import")
     spool = _spool_dir() / token
-    if request.method != "POST" or not meta or not spool.is_file() or "/" in token:
+    if request.method != "POST" or not meta or not spool.is_file():
         messages.error(request, _("This import has expired; upload the file again."))
         return redirect("registry:import")
     try:

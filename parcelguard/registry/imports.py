@@ -26,11 +26,17 @@ from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.roles import Perm
 from parcelguard.accounts.scoping import require, scope
 from parcelguard.core.errors import DomainError, Invalid
+from parcelguard.core.excel import unneutralise
 from parcelguard.registry import services
 from parcelguard.registry.kinds import IMPORTABLE, Kind, kind_of
 from parcelguard.registry.models import Brand, Enterprise, Site
 
 MAX_ROWS = 20_000
+# Bounds checked on the compressed file's directory and by counting tags in a streamed decompression,
+# BEFORE openpyxl parses anything: a 350 KB workbook can hold millions of cells or shared strings.
+MAX_COLUMNS = 100
+MAX_CELLS = 400_000  # 20,000 rows of 20 columns
+MAX_XML_BYTES = 64 * 1024 * 1024  # uncompressed size of the sheet or of the shared strings
 _TRUE = {"是", "true", "1", "yes", "y", "联网"}
 _FALSE = {"否", "false", "0", "no", "n", "未联网", ""}
 
@@ -68,7 +74,7 @@ class Preview:
         return not self.errors and bool(self.rows)
 
 
-def _read_cells(data: bytes, filename: str) -> list[list[Any]]:
+def _read_cells(data: bytes, filename: str, header_check: Any = None) -> list[list[Any]]:
     if len(data) == 0:
         raise ImportRejected(_("The file is empty."), code="empty_file")
     if len(data) > settings.IMPORT_MAX_BYTES:
@@ -78,29 +84,79 @@ def _read_cells(data: bytes, filename: str) -> list[list[Any]]:
             code="file_too_large",
         )
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
+        return _read_xlsx(data, header_check)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportRejected(_("This is an old Excel 97-2003 (.xls) file; save it as .xlsx and import again."),
                              code="xls_not_supported")
     return _read_csv(data)
 
 
-def _read_xlsx(data: bytes) -> list[list[Any]]:
+def _count_tags(zf: zipfile.ZipFile, name: str, tag: bytes, limit: int) -> int:
+    """Count `tag` in one member, streaming (constant memory); stop as soon as `limit` is passed."""
+    count, tail = 0, b""
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 20):
+            block = tail + chunk
+            count += block.count(tag)
+            tail = block[-(len(tag) - 1):]
+            count -= tail.count(tag)  # counted again with the next chunk
+            if count > limit:
+                break
+    return count + tail.count(tag) if count <= limit else count
+
+
+def _check_xlsx_bounds(data: bytes) -> None:
+    too_big = ImportRejected(
+        _("The workbook holds more than %(cells)s cells (or an equally large text table); at most %(rows)s rows of "
+          "%(cols)s columns can be imported at once. Split it into smaller files.")
+        % {"cells": MAX_CELLS, "rows": MAX_ROWS, "cols": MAX_COLUMNS}, code="too_many_cells")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = {i.filename: i for i in zf.infolist()}
+            sheets = [n for n in infos if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            shared = [n for n in infos if n.lower() == "xl/sharedstrings.xml"]
+            if any(infos[n].file_size > MAX_XML_BYTES for n in [*sheets, *shared]):
+                raise too_big
+            for name in sheets[:1]:
+                if _count_tags(zf, name, b"<c ", MAX_CELLS) + _count_tags(zf, name, b"<c>", MAX_CELLS) > MAX_CELLS:
+                    raise too_big
+            for name in shared:
+                if _count_tags(zf, name, b"<si", MAX_CELLS) > MAX_CELLS:
+                    raise too_big
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise ImportRejected(_("The file is not a readable Excel (.xlsx) workbook."), code="not_a_spreadsheet") from exc
+
+
+def _read_xlsx(data: bytes, header_check: Any = None) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    _check_xlsx_bounds(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportRejected(_("The file is not a readable Excel (.xlsx) workbook."), code="not_a_spreadsheet") from exc
-    ws = wb.worksheets[0]
-    rows: list[list[Any]] = []
-    for row in ws.iter_rows(values_only=True):
-        if len(rows) > MAX_ROWS + 1:
-            raise ImportRejected(_("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS},
-                                 code="too_many_rows")
-        rows.append(list(row))
-    wb.close()
+    try:
+        ws = wb.worksheets[0]
+        rows: list[list[Any]] = []
+        for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportRejected(_("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS},
+                                     code="too_many_rows")
+            if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] not in (None, ""):
+                raise _too_many_columns()
+            rows.append(list(row[:MAX_COLUMNS]))
+            if header_check is not None and len(rows) == 1 and any(c not in (None, "") for c in rows[0]):
+                header_check(rows[0])  # a wrong file is refused before its body is read
+    except (KeyError, ValueError, TypeError) as exc:  # malformed sheet XML
+        raise ImportRejected(_("The file is not a readable Excel (.xlsx) workbook."), code="not_a_spreadsheet") from exc
+    finally:
+        wb.close()
     return rows
+
+
+def _too_many_columns() -> ImportRejected:
+    return ImportRejected(_("The file has more than %(max)s columns; use the template's columns.")
+                          % {"max": MAX_COLUMNS}, code="too_many_columns")
 
 
 def _read_csv(data: bytes) -> list[list[Any]]:
@@ -123,6 +179,8 @@ def _read_csv(data: bytes) -> list[list[Any]]:
     if len(rows) > MAX_ROWS + 1:
         raise ImportRejected(_("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS},
                              code="too_many_rows")
+    if any(len(row) > MAX_COLUMNS for row in rows):
+        raise _too_many_columns()
     return rows
 
 
@@ -163,7 +221,7 @@ class _Resolver:
 
     def convert(self, model: type[models.Model], name: str, cell: Any) -> Any:
         f = model._meta.get_field(name)
-        text = "" if cell is None else str(cell).strip()
+        text = "" if cell is None else unneutralise(str(cell).strip())
         if isinstance(f, models.ForeignKey):
             if not text:
                 return None
@@ -239,17 +297,9 @@ class _Resolver:
         return text
 
 
-def import_preview(*, user: Any, kind_slug: str, data: bytes, filename: str = "") -> Preview:
-    require(user, Perm.REGISTRY_IMPORT)
-    if kind_slug not in IMPORTABLE:
-        raise ImportRejected(_("This register cannot be imported from a file."), code="not_importable")
-    kind = kind_of(kind_slug)
-    cells = _read_cells(data, filename)
-    while cells and all(c in (None, "") for c in cells[-1]):
-        cells.pop()
-    if not cells:
-        raise ImportRejected(_("The file is empty."), code="empty_file")
-    headers = [str(h).strip() if h is not None else "" for h in cells[0]]
+def _check_headers(kind: Kind, row: list[Any]) -> list[str]:
+    """The header row against the register's template (`bad_headers` naming what is wrong)."""
+    headers = [str(h).strip() if h is not None else "" for h in row]
     known = {c.header: c for c in kind.columns if c.importable}
     unknown = [h for h in headers if h and h not in known]
     missing = [c.header for c in kind.columns if c.required and c.header not in headers]
@@ -267,6 +317,21 @@ def import_preview(*, user: Any, kind_slug: str, data: bytes, filename: str = ""
             % {"register": kind.title, "problems": "; ".join(parts), "expected": "、".join(known)},
             code="bad_headers",
         )
+    return headers
+
+
+def import_preview(*, user: Any, kind_slug: str, data: bytes, filename: str = "") -> Preview:
+    require(user, Perm.REGISTRY_IMPORT)
+    if kind_slug not in IMPORTABLE:
+        raise ImportRejected(_("This register cannot be imported from a file."), code="not_importable")
+    kind = kind_of(kind_slug)
+    cells = _read_cells(data, filename, header_check=lambda row: _check_headers(kind, row))
+    while cells and all(c in (None, "") for c in cells[-1]):
+        cells.pop()
+    if not cells:
+        raise ImportRejected(_("The file is empty."), code="empty_file")
+    headers = _check_headers(kind, cells[0])
+    known = {c.header: c for c in kind.columns if c.importable}
     body = cells[1:]
     if not any(any(c not in (None, "") for c in row) for row in body):
         raise ImportRejected(_("The file has a header row but no data rows."), code="no_rows")

@@ -52,20 +52,26 @@ def _links(first_seq: int, last_seq: int) -> list[list[Any]]:
     return [list(row) for row in rows.iterator(chunk_size=5000)]
 
 
-def _evidence_files(entries: list[TrailEntry]) -> dict[str, bytes]:
+def _evidence_files(entries: list[TrailEntry], user: Any) -> tuple[dict[str, bytes], list[dict[str, str]]]:
+    """The subject's evidence files, each checked against its recorded SHA-256 (`EvidenceChanged` names
+    the first that no longer matches: a bundle never carries a changed file). Files showing personal data
+    in clear (`evidence_may_see`) are withheld from users who may not unmask; the manifest lists them."""
     from parcelguard.evidence.models import Evidence
-    from parcelguard.evidence.services import evidence_open
+    from parcelguard.evidence.services import evidence_checked_bytes, evidence_may_see
 
     wanted = {h for e in entries for h in e.evidence_hashes}
     files: dict[str, bytes] = {}
+    withheld: list[dict[str, str]] = []
     seen: set[str] = set()
     for ev in Evidence.objects.filter(sha256__in=wanted).order_by("pk"):
         if ev.sha256 in seen:
             continue
         seen.add(ev.sha256)
-        with evidence_open(ev) as fh:
-            files[f"evidence/{ev.sha256[:16]}-{_UNSAFE.sub('_', ev.original_name)[-80:]}"] = fh.read()
-    return files
+        if not evidence_may_see(user, ev):
+            withheld.append({"sha256": ev.sha256, "reason": "personal_data_in_clear"})
+            continue
+        files[f"evidence/{ev.sha256[:16]}-{_UNSAFE.sub('_', ev.original_name)[-80:]}"] = evidence_checked_bytes(ev)
+    return files, withheld
 
 
 # Readable names on the PDF for the actions written outside the event workflow; others print as they are.
@@ -91,7 +97,17 @@ def bundle_export(*, subject: str, user: Any) -> bytes:
     """A signed zip of one subject's history ("event:42"). The CALLER must first check that `user` may
     see that subject; here the user needs the export permission (`Forbidden` otherwise). The export
     itself is appended to the trail ("bundle.export")."""
+    from parcelguard.evidence.services import EvidenceChanged, evidence_refusal_record
+
     require(user, Perm.EXPORT)
+    try:
+        return _bundle_export(subject=subject, user=user)
+    except EvidenceChanged as exc:
+        evidence_refusal_record(actor=user, error=exc, where=f"bundle:{subject}")  # after the rollback
+        raise
+
+
+def _bundle_export(*, subject: str, user: Any) -> bytes:
     with transaction.atomic():
         entries = list(trail_for(subject))
         links = _links(entries[0].seq, entries[-1].seq) if entries else []
@@ -100,16 +116,18 @@ def bundle_export(*, subject: str, user: Any) -> bytes:
         key = signing_key()
         public = key.public_key()
         exported_at = clock.now()
+        evidence, withheld = _evidence_files(entries, user)
         files: dict[str, bytes] = {
             "timeline.json": _json({"subject": subject, "entries": [e.as_dict() for e in entries], "links": links}),
             "timeline.pdf": _timeline_pdf(subject, entries, head),
             "verify.py": VERIFY_SCRIPT.read_bytes(),
             "manifest.json": _json({
                 "subject": subject, "exported_at": exported_at.isoformat(), "exported_by": actor_label(user),
-                "entries": len(entries), "chain_head": head, "key_fingerprint": fingerprint(public)}),
+                "entries": len(entries), "chain_head": head, "key_fingerprint": fingerprint(public),
+                "withheld_evidence": withheld}),
             "README.txt": README.format(subject=subject, exported_at=exported_at.isoformat(),
                                         exported_by=actor_label(user), fingerprint=fingerprint(public)).encode(),
-            **_evidence_files(entries),
+            **evidence,
         }
         hashes = _json({"algorithm": "sha256",
                         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}})

@@ -14,7 +14,8 @@ from parcelguard.trail.services import chain_head, problem_lines, trail_verify
 TRAIL_ROLES = frozenset({Role.ADMIN, Role.CITY_BUREAU})
 RECENT = 50
 
-# Readable names of the actions written outside the event workflow (the workflow's own are its steps').
+# Readable names of the actions written outside the flows (a flow's own are its steps'), and of the
+# actions older entries carry from before warnings and rewards ran on the engine.
 ACTION_LABELS = {
     "evidence.store": gettext_lazy("Evidence stored"), "document.issue": gettext_lazy("Document issued"),
     "bundle.export": gettext_lazy("Evidence bundle exported"),
@@ -34,12 +35,15 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     """The action of a trail entry in words; the code itself when it has no name."""
-    from parcelguard.events.states import STEPS_BY_ACTION
+    from parcelguard.core import workflow
 
     if action in ACTION_LABELS:
         return str(ACTION_LABELS[action])
-    step = STEPS_BY_ACTION.get(action.removeprefix("event.")) if action.startswith("event.") else None
-    return str(step.label) if step else ""
+    name, _dot, step = action.partition(".")
+    try:
+        return str(workflow.get(name).step(step).label)
+    except KeyError:
+        return ""
 
 
 @login_required

@@ -6,7 +6,14 @@ or Spark), score outlets and trace parcels. No framework imports; see docs/parce
 
 from parcel_audit._analyze import AuditResult, OutletDayMetrics, analyze
 from parcel_audit._config import DEFAULT_BRANDS, AuditConfig, Severity
-from parcel_audit._errors import ConfigError, EngineError, InputError, ParcelAuditError, SchemaError
+from parcel_audit._errors import (
+    BatchRefused,
+    ConfigError,
+    EngineError,
+    InputError,
+    ParcelAuditError,
+    SchemaError,
+)
 from parcel_audit._findings import Finding, read_findings, write_findings
 from parcel_audit._generate import GeneratedCity, generate_city
 from parcel_audit._ingest import IngestReport, ingest
@@ -19,6 +26,7 @@ __all__ = [
     "FINDING_KINDS",
     "AuditConfig",
     "AuditResult",
+    "BatchRefused",
     "ConfigError",
     "EngineError",
     "Finding",

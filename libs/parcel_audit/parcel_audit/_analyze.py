@@ -60,6 +60,11 @@ class AuditResult:
     risk: list[RiskScore]
     engine: str
     rows_rejected: int = 0
+    reject_path: Path | None = None
+    """Where the rejected rows of a records FILE were written (kept after the run); None for a store."""
+    fields_nulled: dict[str, int] = field(default_factory=dict)
+    """Parcels analysed with a malformed optional field set to NULL, by issue."""
+    field_issues_path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each query (``outlet_day`` and the finding kinds), summed over chunks."""
 
@@ -84,22 +89,41 @@ class prepared_store:
     """A store directory for ``records``: the directory itself, or a temporary store built by
     validating a single CSV/Parquet file or Arrow table (rejected rows are counted, not analysed)."""
 
-    def __init__(self, records: Source, config: AuditConfig) -> None:
+    def __init__(self, records: Source, config: AuditConfig, reject_path: str | Path | None = None) -> None:
         self._records = records
         self._config = config
         self._tmp: Any = None
+        self._reject_path = Path(reject_path) if reject_path is not None else None
         self.rows_rejected = 0
+        self.reject_path: Path | None = None
+        self.fields_nulled: dict[str, int] = {}
+        self.field_issues_path: Path | None = None
 
     def __enter__(self) -> Path:
         if not isinstance(self._records, pa.Table) and Path(self._records).is_dir():
             return Path(self._records)
+        import os
         import tempfile
 
         self._tmp = tempfile.TemporaryDirectory(prefix="parcel_audit_store_")
         store = Path(self._tmp.name) / "store"
-        report = ingest(self._records, store, reject_path=Path(self._tmp.name) / "rejects.csv",
-                        config=self._config)
+        # The reject file outlives the temporary store: named by the caller, or a kept temporary file.
+        rejects = self._reject_path
+        if rejects is None:
+            handle, name = tempfile.mkstemp(prefix="parcel_audit_rejects_", suffix=".csv")
+            os.close(handle)
+            rejects = Path(name)
+        try:
+            report = ingest(self._records, store, reject_path=rejects, config=self._config)
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+        if not report.rows_rejected and self._reject_path is None:
+            rejects.unlink(missing_ok=True)  # nothing to keep
         self.rows_rejected = report.rows_rejected
+        self.reject_path = report.reject_path if report.rows_rejected or self._reject_path else None
+        self.fields_nulled = report.fields_nulled
+        self.field_issues_path = report.field_issues_path
         return store
 
     def __exit__(self, *exc: object) -> None:
@@ -221,8 +245,12 @@ def analyze(
     config: AuditConfig | None = None,
     spark: Any = None,
     kinds: Iterable[str] | None = None,
+    reject_path: str | Path | None = None,
 ) -> AuditResult:
     """Run every finding rule, the outlet-day metrics and the risk score.
+
+    For a records FILE, rejected rows are written to ``reject_path`` (default: a kept temporary file,
+    named in ``AuditResult.reject_path`` whenever some row was rejected).
 
     ``records`` is a store directory written by :func:`ingest`, or a CSV/Parquet file or Arrow table
     of contract section 1 (validated on the fly; rejected rows are counted in ``rows_rejected``).
@@ -233,7 +261,7 @@ def analyze(
     selected = list(FINDING_QUERIES) if kinds is None else [k for k in FINDING_QUERIES if k in set(kinds)]
     registries = load_registries(outlets=outlets, machines=machines, machine_status=machine_status,
                                  config=config)
-    prepared = prepared_store(records, config)
+    prepared = prepared_store(records, config, reject_path)
     with prepared as store:
         engine = make_engine(config, spark)
         try:
@@ -248,5 +276,8 @@ def analyze(
         risk=risk_scores(findings, metrics, registries["machines"], config),
         engine=engine.name,
         rows_rejected=prepared.rows_rejected,
+        reject_path=prepared.reject_path,
+        fields_nulled=prepared.fields_nulled,
+        field_issues_path=prepared.field_issues_path,
         timings=timings,
     )

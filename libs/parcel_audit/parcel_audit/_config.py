@@ -41,6 +41,8 @@ class AuditConfig:
     is ``low``, below ``low_bands[1]`` is ``medium``, else ``high``.
     ``allow_other_brands``: besides ``known_brands``, accept any code matching ``^[A-Z0-9]{2,8}$``.
     ``chunk_days``: analyse this many ``accept_date`` partitions at a time (``None``: all at once).
+    ``max_reject_share``: refuse a whole file when more than this share of its rows have bad required
+    fields (``None``: never refuse, store the good rows).
     """
 
     sender_min_outlets: int = 5
@@ -59,6 +61,7 @@ class AuditConfig:
     duckdb_threads: int | None = None
     duckdb_temp_directory: str | None = None
     chunk_days: int | None = None
+    max_reject_share: float | None = None
     progress: bool = False
 
     def __post_init__(self) -> None:
@@ -76,6 +79,8 @@ class AuditConfig:
                 raise ConfigError(f"severity of {kind} must be low, medium or high, got {severity!r}")
         if self.engine not in ("duckdb", "spark"):
             raise ConfigError(f"engine must be 'duckdb' or 'spark', got {self.engine!r}")
+        if self.max_reject_share is not None and not 0 <= self.max_reject_share <= 1:
+            raise ConfigError("max_reject_share must be between 0 and 1")
         if self.chunk_days is not None and self.chunk_days < 1:
             raise ConfigError("chunk_days must be at least 1")
         if self.duckdb_threads is not None and self.duckdb_threads < 1:

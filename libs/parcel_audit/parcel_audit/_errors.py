@@ -6,7 +6,7 @@ platform's background job, the CLI) can catch one class and report it.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "EngineError", "InputError", "ParcelAuditError", "SchemaError"]
+__all__ = ["BatchRefused", "ConfigError", "EngineError", "InputError", "ParcelAuditError", "SchemaError"]
 
 
 class ParcelAuditError(Exception):
@@ -28,6 +28,18 @@ class SchemaError(InputError):
         self.source = source
         self.missing = missing
         super().__init__(f"{source}: missing required column(s): {', '.join(missing)}")
+
+
+class BatchRefused(InputError):
+    """Too many rows have bad required fields: nothing of the file was stored. The reject file is kept."""
+
+    def __init__(self, source: str, rows: int, rejected: int, share: float, reasons: dict[str, int],
+                 reject_path: object) -> None:
+        self.source, self.rows, self.rejected, self.share = source, rows, rejected, share
+        self.reasons, self.reject_path = reasons, reject_path
+        listed = ", ".join(f"{k}: {v}" for k, v in reasons.items())
+        super().__init__(f"{source}: {rejected} of {rows} rows have bad required fields (more than "
+                         f"{share:.0%}); nothing was stored. Reasons: {listed}. Rejected rows: {reject_path}")
 
 
 class EngineError(ParcelAuditError):

@@ -19,13 +19,16 @@ import duckdb
 
 from parcel_audit._config import AuditConfig
 from parcel_audit._engine import duckdb_connect
-from parcel_audit._errors import InputError, SchemaError
+from parcel_audit._errors import BatchRefused, InputError, SchemaError
 from parcel_audit._schema import RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS
 from parcel_audit._sources import Source, local_timestamp, relation_sql, source_name, source_types
 
 __all__ = ["IngestReport", "ingest", "store_partitions"]
 
 _TRUE = "('true', 't', '1', 'yes', 'y')"
+_HASH_OK = "regexp_full_match(LOWER(raw_sender_id_hash), '[0-9a-f]{64}')"
+_RESULT_OK = "LOWER(raw_screening_result) IN ('pass', 'suspect', 'reject')"
+_COUNTY_OK = "regexp_full_match(raw_dest_county_code, '[0-9]{6}')"
 _FALSE = "('false', 'f', '0', 'no', 'n')"
 
 
@@ -41,6 +44,10 @@ class IngestReport:
     reject_path: Path
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     dates: tuple[dt.date, ...] = ()
+    fields_nulled: dict[str, int] = field(default_factory=dict)
+    """Rows KEPT with a malformed optional field stored as NULL, by issue (``bad_sender_hash`` ...);
+    each such row is listed in ``field_issues_path``."""
+    field_issues_path: Path | None = None
 
 
 def store_partitions(store: Path) -> list[Path]:
@@ -100,36 +107,37 @@ def _typed_sql(config: AuditConfig) -> str:
     reasons = [
         *(f"CASE WHEN raw_{c} IS NULL THEN 'missing_value:{c}' END" for c in REQUIRED_RECORD_COLUMNS),
         "CASE WHEN raw_accepted_at IS NOT NULL AND accepted_at IS NULL THEN 'bad_timestamp:accepted_at' END",
-        "CASE WHEN raw_screened_at IS NOT NULL AND screened_at IS NULL THEN 'bad_timestamp:screened_at' END",
         "CASE WHEN raw_realname_verified IS NOT NULL AND realname_verified IS NULL "
         "THEN 'bad_boolean:realname_verified' END",
         "CASE WHEN raw_inspected IS NOT NULL AND inspected IS NULL THEN 'bad_boolean:inspected' END",
         f"CASE WHEN brand IS NOT NULL AND NOT {brand_ok} THEN 'unknown_brand' END",
-        "CASE WHEN screening_result IS NOT NULL AND screening_result NOT IN ('pass', 'suspect', 'reject') "
-        "THEN 'bad_screening_result' END",
-        "CASE WHEN dest_county_code IS NOT NULL AND NOT regexp_full_match(dest_county_code, '[0-9]{6}') "
-        "THEN 'bad_county_code' END",
-        "CASE WHEN sender_id_hash IS NOT NULL AND NOT regexp_full_match(sender_id_hash, '[0-9a-f]{64}') "
-        "THEN 'bad_sender_hash' END",
+    ]
+    # A malformed OPTIONAL field never drops the parcel: the field is stored as NULL and reported.
+    issues = [
+        "CASE WHEN raw_screened_at IS NOT NULL AND nat_screened_at IS NULL THEN 'bad_timestamp:screened_at' END",
+        f"CASE WHEN raw_screening_result IS NOT NULL AND NOT {_RESULT_OK} THEN 'bad_screening_result' END",
+        f"CASE WHEN raw_dest_county_code IS NOT NULL AND NOT {_COUNTY_OK} THEN 'bad_county_code' END",
+        f"CASE WHEN raw_sender_id_hash IS NOT NULL AND NOT {_HASH_OK} THEN 'bad_sender_hash' END",
     ]
     return f"""
     WITH typed AS (
         SELECT
             source_row, raw_waybill_no AS waybill_no, UPPER(raw_brand) AS brand, raw_outlet_id AS outlet_id,
             nat_accepted_at AS accepted_at,
-            LOWER(raw_sender_id_hash) AS sender_id_hash,
+            CASE WHEN {_HASH_OK} THEN LOWER(raw_sender_id_hash) END AS sender_id_hash,
             nat_realname_verified AS realname_verified,
             nat_inspected AS inspected,
             raw_inspector_id AS inspector_id,
             raw_screening_machine_id AS screening_machine_id,
             nat_screened_at AS screened_at,
-            LOWER(raw_screening_result) AS screening_result,
+            CASE WHEN {_RESULT_OK} THEN LOWER(raw_screening_result) END AS screening_result,
             raw_item_category AS item_category,
-            raw_dest_county_code AS dest_county_code,
+            CASE WHEN {_COUNTY_OK} THEN raw_dest_county_code END AS dest_county_code,
             staged.*
         FROM staged
     )
-    SELECT *, concat_ws(';', {", ".join(reasons)}) AS reasons FROM typed
+    SELECT *, concat_ws(';', {", ".join(reasons)}) AS reasons,
+        concat_ws(';', {", ".join(issues)}) AS field_issues FROM typed
     """
 
 
@@ -166,8 +174,12 @@ def ingest(
     A file missing a required column is refused whole (:class:`SchemaError`). Otherwise each row
     either lands in the store, is skipped because its waybill is already there, or is written to the
     reject file (CSV: ``source_row``, ``reject_reason``, then the raw values) with every reason that
-    applies, separated by ``;``. A sender hash that is not 64 hex digits is rejected and blanked out in
-    the reject file, because it may be a raw ID number.
+    applies, separated by ``;``. Only REQUIRED fields reject a row: a malformed optional field
+    (``sender_id_hash`` not 64 hex digits, ``screened_at``, ``screening_result``, ``dest_county_code``) is
+    stored as NULL, the parcel is kept, and the row is listed in ``field_issues_path`` and counted in
+    ``fields_nulled``. A malformed sender hash is never stored nor written out (it may be a raw ID
+    number: ``<redacted>``). When more than ``config.max_reject_share`` of the rows are rejected, the
+    whole file is refused (:class:`BatchRefused`, naming the reasons and the reject file, which is kept).
     """
     config = config or AuditConfig()
     store = Path(store)
@@ -231,6 +243,33 @@ def _ingest(
     ).fetchall()
     rows_read, rows_present, rows_rejected = (int(v) for v in counts[0])
     rows_written = rows_read - rows_present - rows_rejected
+    redacted = (f"CASE WHEN raw_sender_id_hash IS NOT NULL AND NOT {_HASH_OK} THEN '<redacted>' "
+                "ELSE raw_sender_id_hash END AS sender_id_hash")  # it may be a raw ID number
+    raw_columns = ", ".join(redacted if c == "sender_id_hash" else f"raw_{c} AS {c}" for c in RECORD_COLUMNS)
+    # The reject file is written first and kept whatever happens next: it is how the sender learns why.
+    rejects.parent.mkdir(parents=True, exist_ok=True)
+    conn.execute(
+        f"COPY (SELECT source_row, reject_reason, {raw_columns} FROM rejected ORDER BY source_row) TO {_quote(rejects)} (FORMAT csv, HEADER true)"
+    )
+    by_reason: dict[str, int] = {}
+    for (reasons,) in conn.execute("SELECT reject_reason FROM rejected").fetchall():
+        for reason in str(reasons).split(";"):
+            by_reason[reason] = by_reason.get(reason, 0) + 1
+    by_reason = dict(sorted(by_reason.items()))
+    share = config.max_reject_share
+    if share is not None and rows_read and rows_rejected / rows_read > share:
+        raise BatchRefused(source_name(source), rows_read, rows_rejected, share, by_reason, rejects)
+    nulled: dict[str, int] = {}
+    for (issues,) in conn.execute("SELECT field_issues FROM good WHERE field_issues <> ''").fetchall():
+        for issue in str(issues).split(";"):
+            nulled[issue] = nulled.get(issue, 0) + 1
+    issues_path: Path | None = None
+    if nulled:
+        issues_path = rejects.with_name(rejects.stem + ".fields.csv")
+        conn.execute(
+            f"COPY (SELECT source_row, waybill_no, field_issues AS nulled_fields, {raw_columns} FROM good "
+            f"WHERE field_issues <> '' ORDER BY source_row) TO {_quote(issues_path)} (FORMAT csv, HEADER true)"
+        )
     dates: tuple[dt.date, ...] = ()
     if rows_written:
         # Sorted by waybill number within each day, so that row groups hold disjoint ranges and a
@@ -241,21 +280,6 @@ def _ingest(
         )
         dates = tuple(d for (d,) in conn.execute(
             "SELECT DISTINCT CAST(accepted_at AS DATE) AS d FROM good ORDER BY d").fetchall())
-    raw_columns = ", ".join(
-        "CASE WHEN reject_reason LIKE '%bad_sender_hash%' THEN '<redacted>' ELSE raw_sender_id_hash END"
-        " AS sender_id_hash"
-        if c == "sender_id_hash"
-        else f"raw_{c} AS {c}"
-        for c in RECORD_COLUMNS
-    )
-    rejects.parent.mkdir(parents=True, exist_ok=True)
-    conn.execute(
-        f"COPY (SELECT source_row, reject_reason, {raw_columns} FROM rejected ORDER BY source_row) TO {_quote(rejects)} (FORMAT csv, HEADER true)"
-    )
-    by_reason: dict[str, int] = {}
-    for (reasons,) in conn.execute("SELECT reject_reason FROM rejected").fetchall():
-        for reason in str(reasons).split(";"):
-            by_reason[reason] = by_reason.get(reason, 0) + 1
     return IngestReport(
         source=source_name(source),
         rows_read=rows_read,
@@ -263,6 +287,8 @@ def _ingest(
         rows_rejected=rows_rejected,
         rows_already_present=rows_present,
         reject_path=rejects,
-        rejects_by_reason=dict(sorted(by_reason.items())),
+        rejects_by_reason=by_reason,
         dates=dates,
+        fields_nulled=dict(sorted(nulled.items())),
+        field_issues_path=issues_path,
     )

@@ -46,7 +46,7 @@ def _print_json(data: Any) -> None:
 def _config(args: argparse.Namespace) -> AuditConfig:
     values: dict[str, Any] = {"progress": _progress()}
     for name in ("sender_min_outlets", "realname_target", "inspection_target", "screening_target",
-                 "chunk_days", "engine", "spark_master"):
+                 "chunk_days", "engine", "spark_master", "max_reject_share"):
         value = getattr(args, name, None)
         if value is not None:
             values[name] = value
@@ -71,6 +71,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(f"{report.source}: read {report.rows_read}, written {report.rows_written}, "
               f"already present {report.rows_already_present}, rejected {report.rows_rejected}"
               + (f" -> {report.reject_path}" if report.rows_rejected else ""))
+        for issue, n in report.fields_nulled.items():
+            print(f"  kept with an empty {issue.split(':')[-1]}: {n} ({issue}) -> {report.field_issues_path}")
         for reason, count in report.rejects_by_reason.items():
             print(f"  {reason}: {count}")
     return 0
@@ -79,7 +81,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     config = _config(args)
     result = analyze(args.records, outlets=args.outlets, machines=args.machines,
-                     machine_status=args.machine_status, config=config)
+                     machine_status=args.machine_status, config=config, reject_path=args.rejects)
     write_findings(result.findings, args.out)
     if args.metrics:
         import pyarrow.csv as pacsv
@@ -102,9 +104,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     print(f"{len(result.findings)} findings ({result.engine}) -> {args.out}")
     for kind, n in counts.items():
         print(f"  {kind}: {n}")
+    for issue, n in result.fields_nulled.items():
+        print(f"warning: {n} parcels kept and analysed with a malformed optional field set to empty ({issue})"
+              f" -> {result.field_issues_path}", file=sys.stderr)
     if result.rows_rejected:
-        print(f"warning: {result.rows_rejected} invalid record rows were not analysed (run ingest to see why)",
-              file=sys.stderr)
+        print(f"error: {result.rows_rejected} record rows have bad required fields and were NOT analysed; "
+              f"the rows and their reasons are in {result.reject_path}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -150,6 +156,8 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("duckdb", "spark"), help="SQL engine (default duckdb)")
     parser.add_argument("--spark-master", help="Spark master URL, e.g. local[*] or spark://host:7077")
     parser.add_argument("--chunk-days", type=int, help="analyse this many days at a time (bounded memory)")
+    parser.add_argument("--max-reject-share", type=float,
+                        help="refuse a whole file when more than this share of rows have bad required fields")
     parser.add_argument("--memory-limit", help="DuckDB memory limit (default 1GB)")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
 
@@ -164,6 +172,8 @@ def build_parser(prog: str = "parcel-audit") -> argparse.ArgumentParser:
     p.add_argument("--rejects", help="reject file (CSV); default under STORE/_rejects/")
     p.add_argument("--brands", help="comma-separated known brand codes (default the nine national brands)")
     p.add_argument("--no-other-brands", action="store_true", help="reject brands not in --brands")
+    p.add_argument("--max-reject-share", type=float,
+                   help="refuse a whole file when more than this share of rows have bad required fields")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("analyze", help="run every finding rule")
@@ -174,6 +184,8 @@ def build_parser(prog: str = "parcel-audit") -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="findings file: .jsonl or .parquet")
     p.add_argument("--metrics", help="also write outlet-day compliance metrics (.csv or .parquet)")
     p.add_argument("--risk", help="also write outlet risk scores with their explanation (.json)")
+    p.add_argument("--rejects", help="for a records file: where to write the rejected rows (CSV); default a "
+                                     "kept temporary file, named in the output")
     _add_rule_options(p)
     p.set_defaults(func=_cmd_analyze)
 

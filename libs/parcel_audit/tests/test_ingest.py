@@ -60,19 +60,26 @@ def test_each_kind_of_bad_row_is_rejected_with_its_reason_and_the_good_rows_land
     report = ingest(source, tmp_path / "store", reject_path=tmp_path / "rejects.csv")
     assert rejects(tmp_path / "rejects.csv") == {
         "BADTIME": "bad_timestamp:accepted_at",
-        "BADSCAN": "bad_timestamp:screened_at",
         "BADBRAND": "unknown_brand",
         "NOOUTLET": "missing_value:outlet_id",
         "NOTIME": "missing_value:accepted_at",
         "GOOD1": "duplicate_waybill",
         "BADBOOL": "bad_boolean:realname_verified",
-        "RAWID": "bad_sender_hash",
-        "BADRESULT": "bad_screening_result",
-        "BADCOUNTY": "bad_county_code",
         "row13": "missing_value:waybill_no",
     }
-    assert [r["waybill_no"] for r in stored(tmp_path / "store")] == ["GOOD1", "GOOD2", "OTHERBRAND"]
-    assert (report.rows_read, report.rows_written, report.rows_rejected) == (14, 3, 11)
+    # A malformed OPTIONAL field never drops the parcel: kept, the field empty, the row reported.
+    assert [r["waybill_no"] for r in stored(tmp_path / "store")] == [
+        "BADCOUNTY", "BADRESULT", "BADSCAN", "GOOD1", "GOOD2", "OTHERBRAND", "RAWID"]
+    assert (report.rows_read, report.rows_written, report.rows_rejected) == (14, 7, 7)
+    assert report.fields_nulled == {"bad_county_code": 1, "bad_screening_result": 1, "bad_sender_hash": 1,
+                                    "bad_timestamp:screened_at": 1}
+    with report.field_issues_path.open(encoding="utf-8") as handle:
+        issues = {row["waybill_no"]: row["nulled_fields"] for row in csv.DictReader(handle)}
+    assert issues == {"BADSCAN": "bad_timestamp:screened_at", "RAWID": "bad_sender_hash",
+                      "BADRESULT": "bad_screening_result", "BADCOUNTY": "bad_county_code"}
+    kept = {r["waybill_no"]: r for r in stored(tmp_path / "store")}
+    assert kept["RAWID"]["sender_id_hash"] is None and kept["BADSCAN"]["screened_at"] is None
+    assert kept["BADRESULT"]["screening_result"] is None and kept["BADCOUNTY"]["dest_county_code"] is None
     assert report.rejects_by_reason["duplicate_waybill"] == 1
     assert report.dates == (dt.date(2026, 11, 1),)
 
@@ -84,12 +91,29 @@ def test_the_first_of_two_rows_with_one_waybill_number_is_kept(tmp_path):
     assert good1["outlet_id"] == "O1"
 
 
-def test_a_raw_id_number_in_the_sender_hash_never_reaches_the_reject_file(tmp_path):
+def test_a_raw_id_number_in_the_sender_hash_never_reaches_any_file(tmp_path):
+    write_csv(tmp_path / "batch.csv", *BAD_BATCH, "RAWID2,SF,,2026-11-01 10:00:00,350302199001011234,true,true,,M1,,pass,,")
+    report = ingest(tmp_path / "batch.csv", tmp_path / "store", reject_path=tmp_path / "r.csv")
+    for path in (tmp_path / "r.csv", report.field_issues_path):
+        text = path.read_text(encoding="utf-8")
+        assert "350302199001011234" not in text
+        assert "<redacted>" in text
+    assert "350302199001011234" not in str(stored(tmp_path / "store"))
+
+
+def test_a_file_with_too_many_bad_required_fields_is_refused_whole_and_its_rejects_are_kept(tmp_path):
+    from parcel_audit import BatchRefused
+
     write_csv(tmp_path / "batch.csv", *BAD_BATCH)
-    ingest(tmp_path / "batch.csv", tmp_path / "store", reject_path=tmp_path / "r.csv")
-    text = (tmp_path / "r.csv").read_text(encoding="utf-8")
-    assert "350302199001011234" not in text
-    assert "<redacted>" in text
+    with pytest.raises(BatchRefused) as exc:
+        ingest(tmp_path / "batch.csv", tmp_path / "store", reject_path=tmp_path / "r.csv",
+               config=AuditConfig(max_reject_share=0.2))
+    assert exc.value.rejected == 7 and exc.value.rows == 14 and "missing_value:outlet_id" in str(exc.value)
+    assert str(tmp_path / "r.csv") in str(exc.value) and len(rejects(tmp_path / "r.csv")) == 7
+    assert not list((tmp_path / "store").glob("accept_date=*"))  # nothing stored
+    report = ingest(tmp_path / "batch.csv", tmp_path / "store", reject_path=tmp_path / "r2.csv",
+                    config=AuditConfig(max_reject_share=0.6))
+    assert report.rows_written == 7
 
 
 def test_good_rows_are_normalised_to_local_time_with_accept_date_and_hour(tmp_path):
@@ -176,3 +200,37 @@ def test_the_store_is_partitioned_by_accept_date_with_a_bloom_filter_on_waybill_
         f"SELECT bloom_filter_offset FROM parquet_metadata('{tmp_path}/store/*/*.parquet') "
         "WHERE path_in_schema = 'waybill_no'").fetchall()
     assert meta and all(offset is not None for (offset,) in meta)
+
+
+def test_analyze_of_a_file_keeps_a_parcel_with_a_bad_hash_and_the_cli_is_honest_about_rejects(tmp_path, capsys):
+    """Issue 19 item 14: a sender hash that is not 64 hex digits no longer makes the parcel vanish; the
+    rejects of a records file survive the run and the exit status says some rows were not analysed."""
+    from parcel_audit import analyze
+    from parcel_audit.cli import main
+
+    lines = [f"W{i},SF,O1,2026-11-01 10:{i:02d}:00,{'zz' if i == 0 else GOOD_HASH},true,true,,,,,," for i in range(5)]
+    source = write_csv(tmp_path / "batch.csv", *lines)
+    (tmp_path / "machines.csv").write_text("machine_id,site_id,capacity_per_hour\n", encoding="utf-8")
+    (tmp_path / "status.csv").write_text("machine_id,status,start,end\n", encoding="utf-8")
+    (tmp_path / "outlets.csv").write_text("outlet_id,brand,name,county_code,kind,opens,closes\n"
+                                          "O1,SF,网点,350302,outlet,,\n", encoding="utf-8")
+    registries = {"machines": tmp_path / "machines.csv", "machine_status": tmp_path / "status.csv"}
+    result = analyze(source, **registries)
+    assert result.rows_rejected == 0 and result.fields_nulled == {"bad_sender_hash": 1}
+    assert result.reject_path is None
+    (day,) = [m for m in result.metrics if m.outlet_id == "O1"]
+    assert day.parcels == 5  # the parcel with the bad hash counts in every rate
+
+    args = ["analyze", "--records", str(source), "--machines", str(tmp_path / "machines.csv"),
+            "--machine-status", str(tmp_path / "status.csv"), "--outlets", str(tmp_path / "outlets.csv"), "--out", str(tmp_path / "f.jsonl")]
+    assert main(args) == 0
+    assert "bad_sender_hash" in capsys.readouterr().err
+    write_csv(source, *lines, "W9,SF,,2026-11-01 11:00:00,,true,true,,,,,,")
+    assert main([*args, "--rejects", str(tmp_path / "kept.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "NOT analysed" in err and str(tmp_path / "kept.csv") in err
+    assert "missing_value:outlet_id" in (tmp_path / "kept.csv").read_text(encoding="utf-8")
+    assert main(args) == 1  # without --rejects the file is kept too, and named
+    kept = err_path = capsys.readouterr().err.split(" in ")[-1].strip()
+    assert Path(kept).is_file() and err_path.endswith(".csv")
+    Path(kept).unlink()

@@ -10,7 +10,7 @@ from parcel_audit import cli
 
 def test_the_package_exports_exactly_its_public_api():
     assert sorted(parcel_audit.__all__) == sorted([
-        "DEFAULT_BRANDS", "FINDING_KINDS", "AuditConfig", "AuditResult", "ConfigError", "EngineError",
+        "DEFAULT_BRANDS", "FINDING_KINDS", "AuditConfig", "AuditResult", "BatchRefused", "ConfigError", "EngineError",
         "Finding", "GeneratedCity", "IngestReport", "InputError", "OutletDayMetrics", "ParcelAuditError",
         "RiskContribution", "RiskScore", "SchemaError", "Severity", "WaybillTrace", "analyze",
         "generate_city", "ingest", "read_findings", "trace_sender", "trace_waybill", "write_findings",
@@ -28,7 +28,7 @@ def test_every_exported_member_is_defined_in_a_private_module():
 
 
 def test_every_error_derives_from_the_one_base_class():
-    for name in ("ConfigError", "EngineError", "InputError", "SchemaError"):
+    for name in ("ConfigError", "EngineError", "InputError", "SchemaError", "BatchRefused"):
         assert issubclass(getattr(parcel_audit, name), parcel_audit.ParcelAuditError)
     assert issubclass(parcel_audit.SchemaError, parcel_audit.InputError)
 
@@ -36,8 +36,8 @@ def test_every_error_derives_from_the_one_base_class():
 def test_the_entry_points_keep_their_signatures():
     assert str(inspect.signature(parcel_audit.analyze)) == (
         "(records: 'Source', *, machines: 'Source', machine_status: 'Source', outlets: 'Source | None' = None, "
-        "config: 'AuditConfig | None' = None, spark: 'Any' = None, kinds: 'Iterable[str] | None' = None) "
-        "-> 'AuditResult'"
+        "config: 'AuditConfig | None' = None, spark: 'Any' = None, kinds: 'Iterable[str] | None' = None, "
+        "reject_path: 'str | Path | None' = None) -> 'AuditResult'"
     )
     assert str(inspect.signature(parcel_audit.ingest)) == (
         "(source: 'Source', store: 'str | Path', *, reject_path: 'str | Path | None' = None, "

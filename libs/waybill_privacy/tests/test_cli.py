@@ -230,3 +230,36 @@ def test_output_is_utf8_whatever_the_console_encoding():
         check=True,
     )
     assert json.loads(out.stdout.decode("utf-8"))["masked_text"] == "收件人：张*"
+
+
+NESTED = [
+    {"id": 1, "sender": {"name": "欧阳娜娜", "phone": "13812345678",
+                         "address": "浙江省杭州市西湖区文三路90号华星大厦501室"},
+     "recipient": {"name": "张三", "mobile": 13912345678}, "item": {"name": "手机壳"}},
+    {"id": 2, "parties": [{"role": "consignee", "name": "李四", "tel": "0571-88888888"},
+                          {"role": "shipper", "contact": {"姓名": "王五", "电话": "13700001111"}}]},
+    {"id": 3, "consignee": {"name": ["赵六"], "address": {"province": "浙江省",
+                                                       "detail": "杭州市西湖区文三路90号华星大厦501室"}}},
+]
+CLEAR = ["欧阳娜娜", "13812345678", "华星大厦501室", "张三", "13912345678", "李四", "88888888", "王五",
+         "13700001111", "赵六"]
+
+
+def test_mask_jsonl_reads_nested_senders_recipients_and_lists_of_parties(tmp_path):
+    """Issue 19 item 4: nested shapes never pass personal data through."""
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in NESTED) + "\n", encoding="utf-8")
+    assert main(["mask", str(source), "-o", str(tmp_path / "out.jsonl"), "--format", "jsonl"]) == 0
+    text = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert not [c for c in CLEAR if c in text], text
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert rows[0]["sender"] == {"name": "欧阳**", "phone": "1******5678", "address": "浙江省杭州市西湖区文三路90号****"}
+    assert rows[0]["recipient"]["mobile"] == "1******5678" and rows[0]["item"] == {"name": "手机壳"}
+    assert rows[1]["parties"][0]["role"] == "consignee" and rows[2]["id"] == 3
+
+
+def test_mask_jsonl_refuses_a_party_field_it_cannot_read_rather_than_pass_it(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"sender": {"name": "张三", "phone": ' + "[" * 40 + "]" * 40 + "}}\n", encoding="utf-8")
+    assert main(["mask", str(source), "-o", str(tmp_path / "out.jsonl"), "--format", "jsonl"]) == 1
+    assert "line 1" in capsys.readouterr().err and "张三" not in (tmp_path / "out.jsonl").read_text(encoding="utf-8")

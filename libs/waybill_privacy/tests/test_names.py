@@ -149,3 +149,19 @@ def test_a_label_followed_by_other_words_is_not_a_name(text):
 
 def test_it_takes_a_dotted_name_whole():
     assert names("收件人：买买提·艾力 13812345678") == [("买买提·艾力", False, False)]
+
+
+
+@pytest.mark.parametrize(("text", "name"), [("收件人：朱 飞思 13812345678", "朱 飞思"),
+                                            ("寄件人 欧阳 娜娜 13812345678", "欧阳 娜娜"),
+                                            ("联系人：张 三", "张 三")])
+def test_a_name_split_by_ocr_after_its_surname_is_one_failing_name(text, name):
+    """Issue 19 item 5: OCR inserts a space after the surname."""
+    found = [f for f in audit_text(text).findings if f.type == "name"]
+    assert [f.text for f in found] == [name] and not found[0].meets_standard
+    assert name.split()[1] not in audit_text(text).masked_text
+
+
+@pytest.mark.parametrize("text", ["收件人：王 先生", "收件人：朱 飞思明天到", "收件人：李 女士 13812345678"])
+def test_a_surname_and_a_following_word_are_not_forced_into_a_name(text):
+    assert not [f for f in audit_text(text).findings if f.type == "name" and " " in f.text]

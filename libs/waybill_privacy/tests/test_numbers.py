@@ -191,11 +191,26 @@ def test_a_virtual_relay_number_with_extension_meets_the_standard():
         ("身份证11O1O519491231OO2X", ["11O1O519491231OO2X"]),
         ("身份证４４０５２４１９８００１０１００１３", ["４４０５２４１９８００１０１００１３"]),
         ("证件号 110105491231002", ["110105491231002"]),
-        ("证件号 110105194912310021", []),  # bad check character
+        # A wrong check character (a one-digit OCR misread) never lowers protection: the shape decides.
+        ("证件号 110105194912310021", ["110105194912310021"]),
+        ("寄件人 张三 110105194912310029 莆田", ["110105194912310029"]),
+        ("350303199001011235", ["350303199001011235"]),
+        ("身份证 35030319900101123X", ["35030319900101123X"]),
+        # Not the shape of an ID number: no such province, no such date, too short.
+        ("编号 990105194912310021", []),
+        ("编号 110105194913310021", []),
+        ("编号 11010519491231002", []),
     ],
 )
 def test_it_finds_id_numbers(text, found):
     assert ids(text) == found
+
+
+def test_an_id_number_with_a_wrong_check_character_is_masked_and_fails_the_standard():
+    result = audit_text("收件人身份证：110105194912310021")
+    (found,) = result.findings
+    assert found.type == "id_number" and not found.meets_standard and not result.compliant
+    assert "110105194912310021" not in result.masked_text and "1101**********0021" in result.masked_text
 
 
 @pytest.mark.parametrize(
@@ -238,3 +253,42 @@ def test_it_hashes_id_numbers_with_a_key_after_normalising_them():
 def test_a_phone_label_closer_than_a_reference_label_wins():
     assert phones("单号:1 电话13812345678") == [("13812345678", False, False)]
     assert phones("单号:13812345678") == []
+
+
+@pytest.mark.parametrize("text", ["电话 0790****73", "座机：0571****88", "联系电话 0790 ****73"])
+def test_a_landline_masked_shorter_than_it_is_is_found_and_judged_below_the_standard(text):
+    """Issue 19 item 5: a 4-digit area code and a shortened masked local number (4 digits hidden)."""
+    (found,) = audit_text(text).findings
+    assert (found.type, found.subtype, found.masked, found.meets_standard) == ("phone", "landline", True, False)
+    assert "未达到去标识化标准" in found.reason
+
+
+def test_a_landline_hiding_six_digits_in_a_short_form_meets_the_standard():
+    (found,) = audit_text("电话 0790******3").findings
+    assert found.meets_standard
+
+
+@pytest.mark.parametrize("text", ["日期 2025****12", "编号 0790**", "价格 0790****"])
+def test_star_runs_that_are_not_landlines_are_not_findings(text):
+    assert not [f for f in audit_text(text).findings if f.subtype == "landline"]
+
+
+@pytest.mark.parametrize("text", [
+    "电话 138 123 45 678", "手机：139 12 345 678", "收件人 王** 138 1234 56 78",  # four spaced groups
+    "电话 1381234S678", "手机：13S12345678", "电话 139123456S8",  # S read for 5 between digits
+])
+def test_an_ocr_damaged_mobile_number_is_found(text):
+    found = [f for f in audit_text(text).findings if f.type == "phone"]
+    assert len(found) == 1 and found[0].subtype == "mobile" and not found[0].meets_standard
+
+
+@pytest.mark.parametrize("text", ["13-2-1300 2026", "138-123-45-678", "1 38 123 45678"])
+def test_pieces_that_are_not_one_number_stay_apart(text):
+    assert not [f for f in audit_text(text).findings if f.subtype == "mobile"]
+
+
+@pytest.mark.parametrize("text", ["运单号 SF1234567890123", "SF 13812345678", "尺寸 S 码"])
+def test_an_s_elsewhere_is_not_a_digit(text):
+    result = audit_text(text)
+    assert "SF" in result.masked_text or "S 码" in result.masked_text
+    assert all(f.text.count("S") == 0 for f in result.findings)

@@ -80,7 +80,9 @@ def _number_finding(text: str, n: NumberItem, strict: bool) -> Finding:
     if n.kind == "landline":
         local = n.value[len(n.area) :]
         hidden = local.count("*")
-        meets = hidden >= min(6, len(local) - 2)
+        # A local number printed shorter than any real one (0790****73) cannot prove the 7-digit rule:
+        # judged by what it hides, at least 6.
+        meets = hidden >= (min(6, len(local) - 2) if len(local) >= 7 else 6)
         total = len(n.value)
         reason = (
             "固定电话完整显示"

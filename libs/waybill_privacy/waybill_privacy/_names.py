@@ -197,6 +197,12 @@ def _trim(cand: str, strong: bool) -> tuple[int, int, bool] | None:
     return length, sl, False
 
 
+_NOT_GIVEN = frozenset({"先生", "女士", "小姐", "老师", "师傅", "总", "经理", "收", "寄", "电话", "手机", "地址",
+                        "联系", "签收", "代收", "本人", "家人", "同事", "朋友"})
+# After a lone surname: one space (OCR's) and a 1-2 character given name, then no more Chinese.
+_SPLIT_GIVEN_RE = re.compile(r"[ \u3000]([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
+
+
 def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[NameItem]:
     """Names after labels and names right before or after a phone number."""
     out: list[NameItem] = []
@@ -207,6 +213,14 @@ def find_names(text: str, phone_spans: list[tuple[int, int]], taken: list[tuple[
         if not strong and not colon and m.start() > 0 and text[m.start() - 1] not in "\n \t|":
             continue
         cand = m.group(4)
+        split = _SPLIT_GIVEN_RE.match(text, m.end(4)) if len(cand) in (1, 2) else None
+        if split and split.group(1) in _NOT_GIVEN:
+            split = None
+        if split and surname_length(cand + "名") == len(cand) and cand[0] in _SURNAME_FIRST and (
+                (len(cand) == 1 and cand in SINGLE_SURNAMES) or cand in COMPOUND_SURNAMES):
+            # OCR split a name after its surname ("收件人：朱 飞思"): one name, space included
+            out.append(NameItem(m.start(4), split.end(1), len(cand), False, "labelled"))
+            continue
         # a strong label set off by a colon or a space may be followed by a name outside the surname table
         got = _trim(cand, strong and (colon or m.start(4) > m.end(1 if strong else 2)))
         if got is None:

@@ -108,6 +108,16 @@ def validate_id_number(value: str) -> bool:
     return False
 
 
+def id_number_shaped(value: str) -> bool:
+    """True if ``value`` has the shape of an 18-character ID number — a known province code and a real
+    birth date, 17 digits and a digit or ``X`` — whatever its check character says. A one-digit OCR
+    misread breaks the checksum but not the personal data: for masking, the shape decides; the checksum
+    only raises confidence (:func:`validate_id_number`)."""
+    v = value.strip().replace(" ", "").replace("-", "").upper()
+    return (len(v) == 18 and v[:17].isdigit() and (v[17].isdigit() or v[17] == "X")
+            and v[:2] in PROVINCE_CODES and _valid_date(v[6:14]))
+
+
 def is_mobile(value: str) -> bool:
     """True if ``value`` is an 11-digit mainland mobile number with a prefix in use.
 
@@ -143,7 +153,7 @@ def _id18_shape(seg: str, labelled: bool) -> str | None:
     if len(seg) != 18 or "+" in seg:
         return None
     if seg[:17].isdigit() and (seg[17].isdigit() or seg[17] == "X"):
-        return "id18" if validate_id_number(seg) else None
+        return "id18" if id_number_shaped(seg) else None
     if "*" not in seg or "X" in seg[:17]:
         return None
     if seg.count("*") == 18:
@@ -157,7 +167,13 @@ def _id15_shape(seg: str) -> bool:
 
 
 def _local_ok(local: str) -> bool:
-    if len(local) not in (7, 8) or "X" in local or "+" in local:
+    if "X" in local or "+" in local:
+        return False
+    if len(local) in (5, 6) and local.count("*") >= 3 and local[-1].isdigit():
+        # a masked local number printed shorter than it is (0790****73): still a landline, judged by
+        # how much it shows
+        return True
+    if len(local) not in (7, 8):
         return False
     if local.isdigit():
         return local[0] not in "01"
@@ -175,7 +191,7 @@ def _landline_at(s: str, b: int, bounds: list[int], seps: dict[int, str]) -> tup
         area = s[b : b + alen]
         if area not in AREA_CODES or _hyphens_inside(b, b + alen, bounds, seps):
             continue
-        for llen in (8, 7):
+        for llen in (8, 7, 6, 5):
             end = b + alen + llen
             if (
                 (end in seps or end == bounds[-1])
@@ -198,12 +214,15 @@ def _hyphens_inside(start: int, end: int, bounds: list[int], seps: dict[int, str
 def find_numbers(text: str) -> list[NumberItem]:
     """Every phone and ID number in ``text``, in order, with character offsets into ``text``."""
     items: list[NumberItem] = []
+    if "S" in text:  # OCR reads 5 as S: only between two digits (never SF…, a brand's prefix)
+        text = _S_FOR_5_RE.sub("5", text)  # same length: offsets still point into the caller's text
     for m in RUN_RE.finditer(text):
         if m.end() - m.start() >= 7:  # shorter runs (dates, prices, weights) are never personal data
             _parse_run(text, m.start(), m.group(), items)
     return items
 
 
+_S_FOR_5_RE = re.compile(r"(?<=[0-9０-９])S(?=[0-9０-９])")
 _HAS_SEP_RE = re.compile(r"[ \t\u3000\r\n\-－—–()（）]")
 
 
@@ -294,8 +313,15 @@ _HYPHEN_GROUPS = ((3, 4, 4), (3, 8), (4, 7), (7, 4))
 def _mobile_groups(start: int, bounds: list[int], seps: dict[int, str]) -> bool:
     """Whether the groups of an 11-digit stretch read as one number, not pieces of several."""
     inner = [x for x in _between(bounds, start, start + 11) if x in seps]
-    if len(inner) > 2:
-        return False  # "13-2-1300 2026": a unit number and a date, not a phone
+    if len(inner) == 3:
+        # OCR or a person spacing a number in four groups (138 123 45 678): only with spaces, the
+        # prefix as the first group, and no group of one digit
+        edges = [start, *inner, start + 11]
+        sizes = [b - a for a, b in pairwise(edges)]
+        spaced = all(seps.get(x, "").strip() == "" for x in inner)
+        return spaced and sizes[0] == 3 and min(sizes) >= 2
+    if len(inner) > 3:
+        return False
     if not any(c in "-－—–" for x in inner for c in seps.get(x, "")):
         return True
     edges = [start, *inner, start + 11]

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from ._audit import audit_text
 from ._errors import RecordFormatError, WaybillPrivacyError
-from ._masking import DEFAULT_FIELDS, parse_fields, record_masker
+from ._masking import DEFAULT_FIELDS, mask_value, parse_fields, record_masker
 from ._types import FieldKind, Policy
 
 __all__ = ["main"]
@@ -159,6 +159,72 @@ def mask_csv(source: IO[str], sink: IO[str], spec: str | None, policy: Policy) -
     return 0
 
 
+# Objects holding one party's details: inside them the plain names (name, phone, address ...) are personal.
+PARTY_KEYS = frozenset({
+    "sender", "recipient", "receiver", "consignee", "consignor", "shipper", "contact", "contacts", "party",
+    "parties", "from", "to", "addressee", "寄件人", "收件人", "发件人", "收货人"})
+PARTY_FIELDS: dict[str, FieldKind] = {
+    "name": FieldKind.NAME, "full_name": FieldKind.NAME, "contact_name": FieldKind.NAME, "姓名": FieldKind.NAME,
+    "phone": FieldKind.PHONE, "mobile": FieldKind.PHONE, "tel": FieldKind.PHONE, "telephone": FieldKind.PHONE,
+    "phone_number": FieldKind.PHONE, "电话": FieldKind.PHONE, "手机": FieldKind.PHONE,
+    "address": FieldKind.ADDRESS, "addr": FieldKind.ADDRESS, "full_address": FieldKind.ADDRESS, "地址": FieldKind.ADDRESS,
+    "detail_address": FieldKind.ADDRESS, "id_number": FieldKind.ID_NUMBER, "id_no": FieldKind.ID_NUMBER,
+    "id_card": FieldKind.ID_NUMBER, "身份证号": FieldKind.ID_NUMBER,
+}
+
+
+def mask_nested(obj: Any, mapping: dict[str, FieldKind], mask: Any, policy: Policy,
+                in_party: bool = False, depth: int = 0) -> Any:
+    """Mask a JSON value: its personal columns (``mapping``), and inside party objects (``sender``,
+    ``recipient``, ``consignee``, a list of ``parties`` ...) their plain fields (``name``, ``phone``,
+    ``address`` ...), at any depth. Numbers in a personal field (a phone sent as a number) are masked as
+    text. A party object whose fields are not strings, numbers or null is refused (``RecordFormatError``),
+    never passed through."""
+    if depth > 32:
+        raise RecordFormatError("records nested more than 32 levels deep")
+    if isinstance(obj, list):
+        return [mask_nested(v, mapping, mask, policy, in_party, depth + 1) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if in_party:
+        fields = {**mapping, **PARTY_FIELDS}
+    elif depth:  # inside an object that is not a party: only qualified names (sender_phone ...)
+        fields = {k: v for k, v in mapping.items() if k not in PARTY_FIELDS}
+    else:
+        fields = mapping
+    flat: dict[str, FieldKind] = {}
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        kind = fields.get(key) or (fields.get(key.lower()) if isinstance(key, str) else None)
+        if kind is None:
+            party = in_party or (isinstance(key, str) and key.lower() in PARTY_KEYS)
+            out[key] = mask_nested(value, mapping, mask, policy, party, depth + 1)
+        elif value is None or isinstance(value, bool):
+            out[key] = value
+        elif isinstance(value, (str, int, float)):
+            flat[key] = kind
+            out[key] = str(value)
+        else:  # a list of phones, an address object: every text inside is masked as this kind
+            out[key] = _mask_all(value, kind, policy, depth + 1)
+    if flat:
+        values = {k: out[k] for k in flat}
+        out.update(mask(values) if fields is mapping and not depth else
+                   record_masker(policy=policy, fields=flat)(values))
+    return out
+
+
+def _mask_all(obj: Any, kind: FieldKind, policy: Policy, depth: int) -> Any:
+    if depth > 32:
+        raise RecordFormatError("records nested more than 32 levels deep")
+    if isinstance(obj, list):
+        return [_mask_all(v, kind, policy, depth + 1) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _mask_all(v, kind, policy, depth + 1) for k, v in obj.items()}
+    if obj is None or isinstance(obj, bool):
+        return obj
+    return mask_value(str(obj), kind, policy)
+
+
 def mask_jsonl(source: IO[bytes], sink: IO[str], spec: str | None, policy: Policy) -> int:
     mapping = parse_fields(spec) if spec is not None else dict(DEFAULT_FIELDS)
     mask = record_masker(policy=policy, fields=mapping)
@@ -174,9 +240,13 @@ def mask_jsonl(source: IO[bytes], sink: IO[str], spec: str | None, policy: Polic
             print(f"line {number}: skipped, {exc}", file=sys.stderr)
             status = 1
             continue
-        strings = {k: v for k, v in obj.items() if k in mapping and isinstance(v, str)}
-        obj.update(mask(strings))
-        sink.write(_dumps(obj))
+        try:
+            masked = mask_nested(obj, mapping, mask, policy)
+        except RecordFormatError as exc:
+            print(f"line {number}: skipped, {exc}", file=sys.stderr)
+            status = 1
+            continue
+        sink.write(_dumps(masked))
         sink.write("\n")
     sink.flush()
     return status

@@ -6,7 +6,7 @@ from ninja import Router, Schema
 from parcelguard.accounts.models import Jurisdiction
 from parcelguard.accounts.roles import permissions_of
 from parcelguard.accounts.scoping import scope
-from parcelguard.accounts.views import unmask_value
+from parcelguard.accounts.services import unmask_value
 from parcelguard.api.schemas import ERRORS, Text
 
 router = Router(tags=["accounts"])

@@ -47,6 +47,8 @@ class DutyLineOut(Schema):
     rule: str
     rule_name: str
     event_ids: list[int]
+    subjects: list[str] = Field(description='the subjects in the trail\'s form: "event:12", "selfcheck:5"')
+    url: str = Field("", description="a registered source's line: the subject's page")
     subject: str
     county: str
     detail: str
@@ -74,6 +76,7 @@ def duty_record(request: HttpRequest, params: Query[FilterParams]) -> DutyOut:
     record = duty.duty_record(request.user, f)
     return DutyOut(as_of=record.as_of.isoformat(), query=f.query(),
                    counts={k: len(v) for k, v in record.lines.items()},
-                   lines=[DutyLineOut(rule=k, rule_name=str(duty.RULE_NAMES[k]), event_ids=line.event_ids, subject=line.subject,
+                   lines=[DutyLineOut(rule=k, rule_name=duty.heading(k), event_ids=line.event_ids,
+                                      subjects=line.subjects, url=line.url, subject=line.subject,
                                       county=line.county, detail=line.detail)
                           for k, v in record.lines.items() for line in v])

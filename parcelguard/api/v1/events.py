@@ -19,6 +19,7 @@ from pydantic import Field
 from parcelguard.api.schemas import ERRORS, Text
 from parcelguard.core.pii import mask_name, mask_phone, mask_text
 from parcelguard.events import selectors, services
+from parcelguard.events.clocks import surcharge
 from parcelguard.events.models import Case, Event, HazardType, LegalBasis, Reward, Transition
 
 router = Router(tags=["events"])
@@ -109,7 +110,10 @@ class TransitionOut(Schema):
 class ClockOut(Schema):
     label: str
     due: dt.date | None
-    state: str
+    state: str  # running | met | missed | na (events.clocks)
+    key: str = ""  # decide | defence | serve | pay | demand | court
+    opens: dt.date | None = None  # a window's first day (court enforcement)
+    note: str = ""
 
 
 class CaseOut(Schema):
@@ -128,6 +132,7 @@ class CaseOut(Schema):
     pay_by: dt.datetime | None
     paid_at: dt.datetime | None
     enforced: bool
+    surcharge: Decimal = Decimal(0)  # 加处罚款 accrued on a fine paid late or not yet
     clocks: list[ClockOut]
 
     @staticmethod
@@ -137,8 +142,9 @@ class CaseOut(Schema):
             defence_by=c.defence_by, hearing_requested=c.hearing_requested,
             legal_basis=c.legal_basis.code if c.legal_basis else None, proposed_amount=c.proposed_amount,
             decided_at=c.decided_at, outcome=c.outcome, amount=c.amount, served_at=c.served_at, pay_by=c.pay_by,
-            paid_at=c.paid_at, enforced=c.enforced,
-            clocks=[ClockOut(label=str(k["label"]), due=k["due"], state=k["state"]) for k in c.clocks()])
+            paid_at=c.paid_at, enforced=c.enforced, surcharge=surcharge(c),
+            clocks=[ClockOut(label=str(k.label), due=k.due, state=k.state, key=k.key, opens=k.opens, note=k.note)
+                    for k in c.clocks()])
 
 
 class EventDetailOut(Schema):
@@ -443,11 +449,14 @@ def case_enforced(request: HttpRequest, pk: int, body: Form[CaseEnforcedIn], fil
 
 class NotificationOut(Schema):
     id: int
-    event_id: int
+    subject: str = Field(description='what it is about, in the trail\'s form: "event:12", "reward:3"')
+    url: str
+    event_id: int | None
     kind: str
     message: str
     created_at: dt.datetime
     read: bool
+    openable: bool = Field(True, description="the caller may open what it is about (false: the event left their scope)")
 
 
 class NotificationPage(Schema):
@@ -465,13 +474,15 @@ class InboxParams(Schema):
 @router.get("/notifications", response={200: NotificationPage, **ERRORS}, summary="My inbox")
 def notification_list(request: HttpRequest, params: Query[InboxParams]) -> NotificationPage:
     qs = selectors.inbox(request.user, unread_only=params.unread)
+    rows = selectors.openable(request.user, qs[params.offset: params.offset + params.limit])
     return NotificationPage(count=qs.count(), unread=selectors.unread_count(request.user), items=[
-        NotificationOut(id=n.pk, event_id=n.event_id, kind=n.kind, message=n.message, created_at=n.created_at,
-                        read=n.read_at is not None) for n in qs[params.offset: params.offset + params.limit]])
+        NotificationOut(id=n.pk, subject=n.subject, url=n.url if n.openable else "", event_id=n.event_id, kind=n.kind,
+                        message=n.message, created_at=n.created_at, read=n.read_at is not None, openable=n.openable)
+        for n in rows])
 
 
 class MarkReadIn(Schema):
-    ids: list[int] = Field(default_factory=list, max_length=500)
+    ids: list[int] = Field(..., max_length=500, description="the notifications to mark read; [] marks all")
 
 
 class MarkReadOut(Schema):
@@ -480,7 +491,7 @@ class MarkReadOut(Schema):
 
 @router.post("/notifications/read", response={200: MarkReadOut, **ERRORS}, summary="Mark notifications read")
 def notification_read(request: HttpRequest, body: MarkReadIn) -> MarkReadOut:
-    return MarkReadOut(marked=selectors.mark_read(request.user, body.ids or None))
+    return MarkReadOut(marked=services.notifications_mark_read(user=request.user, ids=body.ids or None))
 
 
 class RewardOut(Schema):

@@ -14,7 +14,7 @@ from pydantic import Field
 from parcelguard.accounts.models import Jurisdiction, Level
 from parcelguard.accounts.roles import Perm
 from parcelguard.accounts.scoping import get_for, require, scope
-from parcelguard.api.schemas import ERRORS, Text
+from parcelguard.api.schemas import ERRORS, LocalTime, Text
 from parcelguard.core.errors import Invalid
 from parcelguard.core.pii import mask_field
 from parcelguard.registry import services
@@ -156,8 +156,8 @@ class SiteOut(Schema):
     address_mismatch: bool
     latitude: Decimal | None
     longitude: Decimal | None
-    opens: dt.time | None
-    closes: dt.time | None
+    opens: LocalTime | None
+    closes: LocalTime | None
     status: str
     opened_on: dt.date | None
     filed_on: dt.date | None
@@ -193,8 +193,8 @@ class SiteIn(Schema):
     actual_address: Text(200) = ""  # type: ignore[valid-type]
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    opens: dt.time | None = None
-    closes: dt.time | None = None
+    opens: LocalTime | None = None
+    closes: LocalTime | None = None
     status: Text(10) = "active"  # type: ignore[valid-type]
     opened_on: dt.date | None = None
     filed_on: dt.date | None = None
@@ -210,8 +210,8 @@ class SitePatch(Schema):
     actual_address: Text(200) | None = None  # type: ignore[valid-type]
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    opens: dt.time | None = None
-    closes: dt.time | None = None
+    opens: LocalTime | None = None
+    closes: LocalTime | None = None
     status: Text(10) | None = None  # type: ignore[valid-type]
     opened_on: dt.date | None = None
     filed_on: dt.date | None = None

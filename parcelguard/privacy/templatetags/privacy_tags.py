@@ -25,14 +25,25 @@ def pii(context: dict[str, Any], obj: Any, field: str) -> str:
     if not value:
         return ""
     text = mask_field(field, value)
-    request = context.get("request")
-    if request is None or not can_unmask(request.user) or field not in getattr(obj, "pii_fields", ()):
+    if field not in getattr(obj, "pii_fields", ()):
+        return format_html('<span class="masked">{}</span>', text)
+    return masked_with_unmask(context.get("request"), text, obj._meta.label_lower, obj.pk, field)
+
+
+def masked_with_unmask(request: Any, text: str, kind: str, pk: Any, field: str) -> str:
+    """A masked value and, for a user who may unmask, its 查看 button. The ONE markup for every place a
+    masked value is shown (registry cells and details, tip-off reporters, …); static/js/pii-unmask.js
+    asks for the reason and posts it as a form field to /pii/unmask/, which records it."""
+    from django.middleware.csrf import get_token
+
+    if request is None or not can_unmask(request.user) or not kind:
         return format_html('<span class="masked">{}</span>', text)
     return format_html(
         '<span class="pii"><span class="masked">{}</span> <button type="button" class="link unmask" '
-        'hx-post="/pii/unmask/" hx-vals=\'{{"kind": "{}", "pk": "{}", "field": "{}"}}\' hx-prompt="{}" '
-        'hx-target="closest .pii" title="{}">{}</button></span>',
-        text, obj._meta.label_lower, obj.pk, field, _("State why you need to see this value (it will be recorded)"),
+        'data-kind="{}" data-pk="{}" data-field="{}" data-prompt="{}" data-failed="{}" data-csrf="{}" '
+        'title="{}">{}</button></span>',
+        text, kind, pk, field, _("State why you need to see this value (it will be recorded)"),
+        _("The value could not be shown; try again."), get_token(request),
         _("Show the full value (a reason is required)"), _("Show"))
 
 

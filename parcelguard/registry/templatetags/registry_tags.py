@@ -4,9 +4,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
-from parcelguard.accounts.scoping import can_unmask
 from parcelguard.registry.display import is_pii, show
 
 register = template.Library()
@@ -17,16 +15,9 @@ def cell(context: dict[str, Any], obj: Any, path: str, kind_slug: str = "") -> s
     text = show(obj, path)
     if not is_pii(type(obj), path) or not text:
         return format_html("{}", text)
-    user = context["request"].user
-    if not can_unmask(user) or not kind_slug:
-        return format_html('<span class="masked">{}</span>', text)
-    return format_html(
-        '<span class="masked">{}</span> <button type="button" class="link unmask" hx-post="/pii/unmask/" '
-        'hx-vals=\'{{"kind": "{}", "pk": "{}", "field": "{}"}}\' hx-prompt="{}" hx-target="closest td" '
-        'title="{}">{}</button>',
-        text, kind_slug, obj.pk, path, _("State why you need to see this value (it will be recorded)"),
-        _("Show the full value (a reason is required)"), _("Show"),
-    )
+    from parcelguard.privacy.templatetags.privacy_tags import masked_with_unmask
+
+    return masked_with_unmask(context.get("request"), text, kind_slug, obj.pk, path)
 
 
 @register.simple_tag(takes_context=True)

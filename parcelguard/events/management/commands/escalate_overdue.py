@@ -4,12 +4,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from parcelguard.events.services import deadline_sweep, escalate_overdue
+from parcelguard.events import clocks
 
 
 class Command(BaseCommand):
-    help = ("Escalate hazard events whose rectification deadline passed to the city bureau, and send deadline "
-            "notifications. Idempotent: run it from cron or a timer as often as you like; --enqueue hands it to "
+    help = ("Escalate hazard events whose rectification deadline passed to the city bureau, every other missed "
+            "step to the party above the one that missed it, and send deadline notifications. Idempotent: run it from cron or a timer as often as you like; --enqueue hands it to "
             "the task worker instead.")
 
     def add_arguments(self, parser: Any) -> None:
@@ -22,6 +22,6 @@ class Command(BaseCommand):
             result = escalate_overdue_task.enqueue()
             self.stdout.write(f"enqueued {result.id}")
             return
-        escalated = escalate_overdue()
-        notified = deadline_sweep()
-        self.stdout.write(f"escalated {escalated} event(s); {notified} deadline notification(s)")
+        done = clocks.sweep()
+        self.stdout.write(f"escalated {done['escalated']} event(s); {done['lapses']} missed step(s) escalated; "
+                          f"{done['notified']} deadline notification(s)")

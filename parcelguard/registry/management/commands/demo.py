@@ -24,6 +24,8 @@ class Command(BaseCommand):
             from django.apps import apps
 
             importlib.import_module("parcelguard.events.migrations.0002_seed_taxonomy").seed(apps, None)
+            importlib.import_module("parcelguard.selfcheck.migrations.0002_seed_checklist").seed(apps, None)
+            importlib.import_module("parcelguard.credit.seed").seed(apps, None)
         if demo_exists():
             self.stdout.write("The demo city is already loaded (use --reset to load it again).")
             return
@@ -34,7 +36,11 @@ class Command(BaseCommand):
             f"{s.machines} X-ray machines."))
         call_command("demo_events", seed=seed, stdout=self.stdout)
         call_command("demo_privacy", seed=seed, stdout=self.stdout)
+        call_command("demo_selfcheck", seed=seed, stdout=self.stdout)
+        call_command("demo_inspections", stdout=self.stdout)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, where in s.users:
             self.stdout.write(f"  {username:<20} {role:<12} {where}")
         call_command("demo_parcels", stdout=self.stdout)
+        call_command("demo_oversight", stdout=self.stdout)  # links the parcel analysis' warnings
+        call_command("demo_credit", stdout=self.stdout)
