@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -50,7 +52,9 @@ def test_the_list_filters_paginates_and_exports(cast, client_for, settings):
 
 def test_the_report_form_is_made_for_a_phone_camera_and_location(cast, client_for):
     page = client_for(cast.users["grid_a1"]).get("/events/new/").content.decode()
-    assert 'capture="environment"' in page and 'accept="image/*"' in page and "navigator.geolocation" in page
+    assert 'capture="environment"' in page and 'accept="image/*"' in page and "/static/events/locate.js" in page
+    # the location script is a static file (the CSP allows no inline script)
+    assert "navigator.geolocation" in Path(finders.find("events/locate.js")).read_text(encoding="utf-8")
     assert cast.outlet_b1.name not in page  # only sites in the worker's grid
 
 
