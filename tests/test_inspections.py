@@ -410,3 +410,28 @@ def test_the_api_lists_draws_submits_once_and_verifies_in_public(cast, world, cl
     enterprise = client_for(cast.officer_y).get("/api/v1/inspections").json()
     assert {i["site_id"] for i in enterprise["items"]} == {cast.outlet_b1.pk}
 
+
+
+def test_a_county_plan_works_for_its_county_centre_and_stays_in_its_county(cast, world, client_for):
+    plan = services.plan_create(user=cast.centre_a, kind="routine", title="涵江区日常检查", starts_on="2026-12-01",
+                                ends_on="2026-12-20", standard_id=world["standard"].pk, ratio="50%")
+    assert plan.jurisdiction_path == cast.county_a.path
+    page = client_for(cast.centre_a).get(f"/inspections/plans/{plan.pk}/").content.decode()
+    assert 'id="step-commit"' in page
+    for stranger in (cast.centre_b, cast.officer_x):  # another county, an enterprise: not even found
+        with pytest.raises((NotFound, Forbidden)):
+            services.plan_commit(user=stranger, pk=plan.pk, version=None)
+        assert client_for(stranger).get(f"/inspections/plans/{plan.pk}/").status_code == 404
+    services.plan_commit(user=cast.centre_a, pk=plan.pk, version=None)
+    assert 'id="step-draw"' in client_for(cast.centre_a).get(f"/inspections/plans/{plan.pk}/").content.decode()
+    drawn = services.plan_draw(user=cast.centre_a, pk=plan.pk, version=None)
+    assert drawn.state == "drawn" and services.verify_plan(drawn)["ok"]
+    sites = set(Inspection.objects.filter(plan=plan).values_list("site__county__code", flat=True))
+    assert sites == {"350303"}  # the whole jurisdiction of 涵江区, nothing of 荔城区
+    inspectors = {i.jurisdiction_path for insp in Inspection.objects.filter(plan=plan) for i in insp.inspectors.all()}
+    assert inspectors <= {cast.city.path, cast.county_a.path}
+    city_plan = _plan(cast, world)  # the county centre neither sees nor draws the city bureau's plan
+    with pytest.raises(NotFound):
+        services.plan_commit(user=cast.centre_a, pk=city_plan.pk, version=None)
+    city_plan.refresh_from_db()
+    assert city_plan.state == "draft" and city_plan.commitment == ""

@@ -118,3 +118,54 @@ def test_a_phone_checklist_survives_a_dropped_network_and_arrives_once(live_serv
     assert Inspection.objects.filter(pk=insp.pk, state="submitted").count() == 1
     assert page.locator("#findings a").count() == 2  # the hazard events, linked back
     context.close()
+
+
+def test_the_county_centre_creates_announces_and_draws_its_own_plan(live_server, browser: Browser, artifacts_dir):
+    """A county plan works for the county centre that made it: the form, then the announce and draw buttons."""
+    from parcelguard.accounts.models import User
+    from parcelguard.accounts.roles import Role
+    from parcelguard.inspections import services
+    from parcelguard.inspections.models import Inspection, Plan
+    from parcelguard.inspections.testing import putian_items
+    from parcelguard.testing.cast import make_cast
+
+    ensure_taxonomy()
+    cast = make_cast()
+    standard = services.standard_create(user=cast.city_bureau, code="putian", title="平安寄递示范网点考评标准",
+                                        items=putian_items())
+    services.standard_publish(user=cast.city_bureau, pk=standard.pk)
+    for n in range(2):
+        u = User.objects.create_user(f"hj{n}", password=PASSWORD, role=Role.COUNTY_CENTRE,
+                                     jurisdiction=cast.county_a, display_name=f"涵江执法{n}")
+        services.inspector_register(user=cast.city_bureau, officer_id=u.pk, certificate_no=f"闽莆执03{n:02d}",
+                                    valid_until="2099-12-31")
+    cast.centre_a.set_password(PASSWORD)
+    cast.centre_a.save()
+    page = browser.new_page(locale="zh-CN")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", cast.centre_a.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/inspections/")
+    page.fill("input[name=title]", "涵江区12月寄递网点日常检查")
+    page.select_option("select[name=kind]", "routine")
+    page.fill("input[name=starts_on]", "2026-12-01")
+    page.fill("input[name=ends_on]", "2099-12-31")
+    page.fill("input[name=ratio]", "50%")
+    page.select_option("select[name=counties]", ["350303"])
+    page.click("#plan-create")
+    expect(page.locator("#plan-state")).to_have_text("草稿")
+    plan = Plan.objects.get(title="涵江区12月寄递网点日常检查")
+    assert plan.jurisdiction_path == cast.county_a.path and plan.counties == ["350303"]
+    page.click("#step-commit")
+    expect(page.locator("#plan-state")).to_have_text("已公告待抽取")
+    page.click("#step-draw")
+    expect(page.locator("#plan-state")).to_have_text("已抽取锁定")
+    expect(page.locator("#verification .ok")).to_be_visible()
+    expect(page.locator("#step-redraw")).to_have_count(0)  # the override is the city bureau's alone
+    page.screenshot(path=str(artifacts_dir / "inspections-county-plan.png"), full_page=True)
+    drawn = Inspection.objects.filter(plan=plan)
+    assert drawn.count() == 2  # half of 涵江区's three sites, rounded up
+    assert {i.site.county.code for i in drawn} == {"350303"}
+    page.close()
