@@ -298,3 +298,128 @@ def public_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/public_plan.html", {
         "plan": plan, "published_json": json.dumps(published, ensure_ascii=False, separators=(",", ":")),
         "pasted": pasted, "verification": verification, "results": selectors.public_results(plan)})
+
+
+# ---- the standard editor (city bureau) ---------------------------------------------------------------
+
+ITEM_FIELDS = ("code", "section", "text", "points", "method", "deduct", "evidence", "basis", "site_kinds", "serious",
+               "hazard_type")
+
+
+def _posted_items(request: HttpRequest) -> list[dict[str, Any]]:
+    """The editor's rows (parallel lists, one per column); rows left wholly blank are skipped."""
+    columns = {f: request.POST.getlist(f"item_{f}") for f in ITEM_FIELDS}
+    rows = max((len(v) for v in columns.values()), default=0)
+    out = []
+    for n in range(rows):
+        row = {f: (columns[f][n] if n < len(columns[f]) else "").strip() for f in ITEM_FIELDS}
+        if not any(row[f] for f in ("code", "section", "text", "points")):
+            continue
+        out.append(row)
+    return out
+
+
+def _editor(request: HttpRequest, standard: Any, error: str, items: list[dict[str, Any]], head: dict[str, Any],
+            status: int = 200) -> HttpResponse:
+    from parcelguard.events.models import HazardType
+    from parcelguard.inspections.models import EvidenceNeed
+    from parcelguard.registry.models import SiteKind
+
+    try:
+        blank = min(max(int(request.GET.get("rows", "5")), 1), 60)
+    except ValueError:
+        blank = 5
+    rows = [{**i, "site_kinds": ",".join(i["site_kinds"]) if isinstance(i.get("site_kinds"), list)
+             else i.get("site_kinds", "")} for i in items] + [{} for _n in range(blank)]
+    return render(request, "inspections/standard_edit.html", {
+        "standard": standard, "error": error, "rows": rows, "head": head, "methods": Method.choices,
+        "evidences": EvidenceNeed.choices, "site_kinds": SiteKind.choices,
+        "hazards": HazardType.objects.filter(active=True).values_list("code", "name")}, status=status)
+
+
+@login_required
+def standard_new(request: HttpRequest) -> HttpResponse:
+    """Create a standard in the browser: its head and its items, row by row (a draft, version 1)."""
+    if request.user.role != "city_bureau":
+        return render(request, "error.html", {"message": _("Only the city bureau sets evaluation standards.")},
+                      status=403)
+    head = {"code": "", "title": "", "total_points": 100, "excellent_at": 90, "pass_at": 75}
+    if request.method == "POST":
+        head = {k: request.POST.get(k, "") for k in head}
+        items = _posted_items(request)
+        try:
+            made = services.standard_create(user=request.user, items=items, **head)
+        except DomainError as exc:
+            return _editor(request, None, str(exc.message), items, head, status=400)
+        messages.success(request, _("Standard saved as a draft."))
+        return redirect("inspections:standard", made.pk)
+    return _editor(request, None, "", [], head)
+
+
+@login_required
+def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft standard; a published one is refused (make a new version)."""
+    standard = selectors.standards(request.user).filter(pk=pk).first()
+    if standard is None:
+        return _missing(request)
+    if request.user.role != "city_bureau":
+        return render(request, "error.html", {"message": _("Only the city bureau sets evaluation standards.")},
+                      status=403)
+    if standard.published_at is not None:
+        return render(request, "error.html", {"message": _("A published standard never changes; make a new version.")},
+                      status=409)
+    head = {"title": standard.title, "total_points": standard.total_points, "excellent_at": standard.excellent_at,
+            "pass_at": standard.pass_at}
+    if request.method == "POST":
+        head = {k: request.POST.get(k, "") for k in head}
+        items = _posted_items(request)
+        try:
+            services.standard_update(user=request.user, pk=pk, items=items, **head)
+        except DomainError as exc:
+            return _editor(request, standard, str(exc.message), items, head, status=400)
+        messages.success(request, _("Standard saved as a draft."))
+        return redirect("inspections:standard", pk)
+    return _editor(request, standard, "", list(standard.items), head)
+
+
+# ---- the inspector pool ---------------------------------------------------------------------------------
+
+@login_required
+def inspectors(request: HttpRequest) -> HttpResponse:
+    """The pool of certified officers (执法检查人员名录) in the user's jurisdiction: register or renew a
+    certificate, record a conflict of interest (回避)."""
+    from parcelguard.accounts.models import User
+    from parcelguard.accounts.scoping import scope
+    from parcelguard.core import clock
+    from parcelguard.registry.models import Enterprise
+
+    user = request.user
+    if user.role not in ("city_bureau", "county_centre"):
+        return render(request, "error.html", {"message": _("Your role may not do this.")}, status=403)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "tie":
+                services.tie_add(user=user, inspector_id=int(request.POST.get("inspector_id") or 0),
+                                 enterprise_id=int(request.POST.get("enterprise_id") or 0),
+                                 reason=request.POST.get("reason", ""))
+                messages.success(request, _("Conflict of interest recorded."))
+            else:
+                services.inspector_register(user=user, officer_id=int(request.POST.get("officer_id") or 0),
+                                            certificate_no=request.POST.get("certificate_no", ""),
+                                            valid_until=request.POST.get("valid_until", ""))
+                messages.success(request, _("Inspector registered."))
+        except DomainError as exc:
+            error = str(exc.message)
+        else:
+            return redirect("inspections:inspectors")
+    from parcelguard.inspections.models import Tie
+
+    pool = selectors.pool(user).prefetch_related("tie_rows__enterprise").order_by("jurisdiction_path", "certificate_no")
+    today = clock.now().astimezone(services.local_tz()).date()
+    return render(request, "inspections/inspectors.html", {
+        "pool": pool, "today": today, "error": error, "post": request.POST,
+        "officers": scope(user, User).filter(role__in=("city_bureau", "county_centre"), is_active=True)
+        .order_by("jurisdiction__path", "username"),
+        "enterprises": scope(user, Enterprise).order_by("name")[:2000],
+        "ties": Tie.objects.filter(inspector__in=pool).count()}, status=400 if error else 200)
