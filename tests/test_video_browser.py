@@ -1,9 +1,10 @@
 """In Debian's Chromium against the real media server: a county officer opens the camera and the live
-picture plays (hls.js, vendored; `currentTime` advances), a snapshot taken from the page becomes the
+picture plays (hls.js, vendored; `currentTime` advances), a past moment plays from the recordings, a snapshot taken from the page becomes the
 evidence of a new hazard event, and another county's grid worker gets 403 for the stream URL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -12,7 +13,9 @@ from playwright.sync_api import Browser, expect
 from parcelguard.events.models import Event, TransitionEvidence
 from parcelguard.events.testing import ensure_taxonomy
 from parcelguard.testing.browser import log_in, wait_for_js
+from parcelguard.video.gateway import gateway
 from parcelguard.video.models import Snapshot
+from parcelguard.video.services import gb_tz
 from parcelguard.video.testing import channel_for, video_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's event loop
@@ -61,6 +64,17 @@ def test_the_live_picture_plays_and_a_snapshot_becomes_the_evidence_of_a_hazard_
     expect(page.locator("body")).to_contain_text("抛扔快件")
     page.screenshot(path=str(artifacts_dir / "video-snapshot-event.png"), full_page=True)
     assert not csp, csp
+
+    # a past moment plays from the recordings (the fixture's server writes 4-second files)
+    recs = gateway().recordings(channel.stream, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10),
+                                dt.datetime.now(dt.UTC) - dt.timedelta(seconds=3))
+    moment = recs[0].start + dt.timedelta(seconds=1)
+    page.goto(f"{live_server.url}/video/cameras/{channel.pk}/")
+    page.fill("#playback-form input[name=at]", moment.astimezone(gb_tz()).strftime("%Y-%m-%dT%H:%M:%S"))
+    page.click("#playback-form button[type=submit]")
+    expect(page.locator("video#playback")).to_be_visible()
+    wait_for_js(page, "document.querySelector('video#playback').currentTime > 1.2", timeout=15)
+    assert page.evaluate("document.querySelector('video#playback').videoHeight") == 180
     context.close()
 
     context, page = _log_in(browser, live_server.url, "grid_b1")
