@@ -275,3 +275,23 @@ def test_with_the_media_server_down_the_pages_say_so_and_nothing_else_breaks(cas
     assert services.health_check() == {"channels": 3, "online": 0, "server_up": 0}
     assert HealthCheck.objects.filter(server_up=False).count() == 3
     assert client.get("/events/").status_code == 200
+
+
+def test_recordings_older_than_the_retention_are_purged_and_the_purge_is_on_the_trail(db, settings, tmp_path):
+    import os
+
+    settings.VIDEO = {**video_settings(None), "ROOT": str(tmp_path)}
+    settings.VIDEO_RETENTION_DAYS = 30
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    now = time.time()
+    ages = {f"{LIVE_STREAM}-20261001T080000.flv": 40, f"{LIVE_STREAM}-20261110T080000.flv": 29,
+            "notes.txt": 400}
+    for name, days in ages.items():
+        (folder / name).write_bytes(b"FLV")
+        os.utime(folder / name, (now - days * 86400, now - days * 86400))
+    assert services.recordings_purge() == {"removed": 1}
+    assert sorted(p.name for p in folder.iterdir()) == [f"{LIVE_STREAM}-20261110T080000.flv", "notes.txt"]
+    entry = TrailEntry.objects.get(action="video.recordings_purge")
+    assert entry.payload["removed"] == 1
+    assert services.recordings_purge() == {"removed": 0}

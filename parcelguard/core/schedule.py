@@ -74,6 +74,8 @@ JOBS: tuple[Job, ...] = (
         "last month's report for the city and every county"),
     Job("video_health", "parcelguard.video.tasks.health_check_task", every(1),
         "ask the media server which cameras' pictures it receives (the video online rate)"),
+    Job("video_retention", "parcelguard.video.tasks.purge_recordings_task", daily_at(4, 15),
+        "delete video recordings older than VIDEO_RETENTION_DAYS (default 30)"),
 )
 
 

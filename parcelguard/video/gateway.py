@@ -110,6 +110,11 @@ class MediaGateway(ABC):
     def health(self) -> Health:
         """Whether the server answers and which streams it is receiving now."""
 
+    def purge_recordings(self, before: dt.datetime) -> int:
+        """Delete the recordings that ended before `before` (the bureau's retention); the number deleted.
+        A platform that keeps its own retention (a vendor NVR) leaves this as is."""
+        return 0
+
 
 # ---- nginx with the RTMP module ----------------------------------------------------------------------
 
@@ -209,6 +214,19 @@ class NginxRtmpGateway(MediaGateway):
         if not path.is_file():
             raise NoRecording(_("No recording covers this moment."))
         return path
+
+    def purge_recordings(self, before: dt.datetime) -> int:
+        removed = 0
+        for path in self._record_dir().glob("*.flv"):
+            if not _RECORDING.fullmatch(path.name):
+                continue
+            try:
+                if dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC) < before:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
 
     def playback(self, recording: Recording) -> bytes:
         source = self._recording_path(recording)

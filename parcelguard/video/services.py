@@ -75,6 +75,17 @@ def health_check(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"channels": len(rows), "online": sum(r.online for r in rows), "server_up": int(state.up)}
 
 
+def recordings_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete recordings older than the bureau's retention (settings.VIDEO_RETENTION_DAYS, default 30);
+    a system job, daily. Snapshots taken as evidence are kept: they are evidence rows, not recordings."""
+    before = (now or clock.now()) - dt.timedelta(days=settings.VIDEO_RETENTION_DAYS)
+    removed = gateway().purge_recordings(before)
+    if removed:
+        trail_append(actor=None, action="video.recordings_purge", subject="video-recordings",
+                     payload={"before": before.isoformat(), "removed": removed})
+    return {"removed": removed}
+
+
 # ---- signed stream URLs ------------------------------------------------------------------------------------
 
 def stream_token(user: Any, channel: Channel, kind: str = "live") -> str:
