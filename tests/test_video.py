@@ -295,3 +295,33 @@ def test_recordings_older_than_the_retention_are_purged_and_the_purge_is_on_the_
     entry = TrailEntry.objects.get(action="video.recordings_purge")
     assert entry.payload["removed"] == 1
     assert services.recordings_purge() == {"removed": 0}
+
+
+def test_a_snapshot_supports_a_penalty_only_after_a_review_and_from_a_published_camera(
+        cast, channels, live_video, client):
+    snap = services.snapshot_take(user=cast.worker_a1, channel_id=channels["live"].pk)
+    assert not snap.admissible and snap.reviewed_at is None
+    with pytest.raises(Forbidden):  # a grid worker does not review
+        services.snapshot_review(user=cast.worker_a1, snapshot_id=snap.pk, admissible=True, note="画面清晰可辨")
+    with pytest.raises(NotFound):  # another county's centre does not see it
+        services.snapshot_review(user=cast.centre_b, snapshot_id=snap.pk, admissible=True, note="画面清晰可辨")
+    own = services.snapshot_take(user=cast.centre_a, channel_id=channels["live"].pk)
+    with pytest.raises(Forbidden) as caught:
+        services.snapshot_review(user=cast.centre_a, snapshot_id=own.pk, admissible=True, note="画面清晰可辨")
+    assert caught.value.code == "reviewer_is_taker"
+    Channel.objects.filter(pk=channels["live"].pk).update(published=False)
+    with pytest.raises(Invalid) as caught:
+        services.snapshot_review(user=cast.centre_a, snapshot_id=snap.pk, admissible=True, note="画面清晰可辨")
+    assert caught.value.code == "not_on_published_list"
+    assert Snapshot.objects.get(pk=snap.pk).reviewed_at is None
+    public = client.get("/video/points/")
+    assert public.status_code == 200 and LIVE_CHANNEL not in public.content.decode()
+    Channel.objects.filter(pk=channels["live"].pk).update(published=True)
+    reviewed = services.snapshot_review(user=cast.centre_a, snapshot_id=snap.pk, admissible=True,
+                                        note="画面清晰，可见时间与场所名称")
+    assert reviewed.admissible and reviewed.reviewed_by == cast.centre_a
+    assert TrailEntry.objects.filter(action="video.snapshot_review", subject=f"video-snapshot:{snap.pk}").exists()
+    with pytest.raises(Invalid):
+        services.snapshot_review(user=cast.city_bureau, snapshot_id=snap.pk, admissible=False, note="再次审核")
+    body = client.get("/video/points/").content.decode()  # anonymous: the public list
+    assert LIVE_CHANNEL in body and cast.outlet_a1.name in body and "公布的监控点位" in body

@@ -70,12 +70,23 @@ class Snapshot(models.Model):
     event = models.ForeignKey("events.Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     jurisdiction_path = models.CharField(max_length=200, db_index=True)
     enterprise_id = models.BigIntegerField(null=True)
+    # 行政处罚法 Art. 41: a reviewer (not the taker) records whether the picture may support a penalty.
+    review_ok = models.BooleanField(null=True, blank=True)
+    review_note = models.CharField(max_length=500, blank=True)
+    reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     scope_path = "jurisdiction_path"
     scope_enterprise = "enterprise_id"
 
     class Meta:
         ordering = ["-taken_at", "-pk"]
+
+    @property
+    def admissible(self) -> bool:
+        """May support a penalty (Art. 41): reviewed as admissible, from a camera on the published list."""
+        return bool(self.review_ok) and self.channel.published
 
 
 class Patrol(models.Model):

@@ -184,6 +184,38 @@ def snapshot_report(*, user: Any, channel_id: int, hazard_type: str, description
         return _store_snapshot(user, channel, jpeg, shown, origin, event=event)
 
 
+REVIEWERS = {Role.CITY_BUREAU, Role.COUNTY_CENTRE}
+
+
+def snapshot_review(*, user: Any, snapshot_id: int, admissible: bool, note: str) -> Snapshot:
+    """The review 行政处罚法 Art. 41 asks before a picture from a monitoring device supports a penalty: by a
+    county centre or the city bureau, not by whoever took it, once; "admissible" only when the camera is on
+    the published list of monitoring points for its site."""
+    if getattr(user, "role", None) not in REVIEWERS:
+        raise Forbidden(_("Your role may not do this."), code="role_not_allowed")
+    snap = get_for(user, Snapshot.objects.select_related("channel__camera__site", "evidence"), pk=snapshot_id)
+    if snap.taken_by_id == user.pk:
+        raise Forbidden(_("The snapshot is reviewed by somebody other than who took it."), code="reviewer_is_taker")
+    if snap.reviewed_at is not None:
+        raise Invalid(_("This snapshot has been reviewed already."), code="already_reviewed")
+    note = (note or "").strip()
+    if len(note) < 4:
+        raise Invalid(_("Record what the review found."), code="note_required")
+    if admissible and not snap.channel.published:
+        raise Invalid(_("The camera is not on the published list of monitoring points for its site; its "
+                        "pictures cannot support a penalty."), code="not_on_published_list")
+    now = clock.now()
+    with transaction.atomic():
+        Snapshot.objects.filter(pk=snap.pk).update(review_ok=bool(admissible), review_note=note[:500],
+                                                   reviewed_by=user, reviewed_at=now)
+        trail_append(actor=user, action="video.snapshot_review", subject=f"video-snapshot:{snap.pk}",
+                     payload={"admissible": bool(admissible), "camera": snap.channel.camera.code,
+                              "published": snap.channel.published},
+                     evidence_hashes=[snap.evidence.sha256])
+    snap.refresh_from_db()
+    return snap
+
+
 # ---- video patrols ------------------------------------------------------------------------------------------
 
 def patrol_start(*, user: Any, county_id: int | None = None) -> Patrol:

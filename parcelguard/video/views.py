@@ -78,7 +78,8 @@ def _camera_context(request: HttpRequest, pk: int) -> dict[str, Any]:
             if live else "",
             "snapshots": selectors.snapshots(request.user).filter(channel=channel)[:12],
             "hazard_types": HazardType.objects.filter(active=True).order_by("position"),
-            "can_report": request.user.role in services.PATROLLERS}
+            "can_report": request.user.role in services.PATROLLERS,
+            "can_review": request.user.role in services.REVIEWERS}
 
 
 @login_required
@@ -141,6 +142,30 @@ def snapshot_image(request: HttpRequest, pk: int) -> HttpResponse:
                                  where=f"video-snapshot:{snap.pk}")
     except DomainError as exc:
         return _error(request, exc)
+
+
+@login_required
+@require_POST
+def snapshot_review(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        snap = services.snapshot_review(user=request.user, snapshot_id=pk,
+                                        admissible=request.POST.get("admissible") == "yes",
+                                        note=request.POST.get("note", ""))
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("Review recorded."))
+    return redirect("video:camera", snap.channel_id)
+
+
+def points(request: HttpRequest) -> HttpResponse:
+    """Public: the published list of monitoring points (公布的监控点位) per county and site, which
+    行政处罚法 Art. 41 requires before a monitoring device's pictures support a penalty."""
+    from parcelguard.video.models import Channel
+
+    listed = (Channel.objects.filter(published=True, camera__site__status="active")
+              .select_related("camera__site__county").order_by("camera__site__county__code", "camera__site__name",
+                                                               "camera__location"))
+    return render(request, "video/points.html", {"points": listed[:5000]})
 
 
 # ---- the media path ---------------------------------------------------------------------------------------
