@@ -23,7 +23,7 @@ from parcelguard.trail.models import TrailEntry
 from parcelguard.video import gb28181, selectors, services
 from parcelguard.video.gateway import MediaUnavailable, NginxRtmpGateway, NoRecording, gateway
 from parcelguard.video.mediaserver import free_port
-from parcelguard.video.models import Channel, HealthCheck, PatrolCheck, Snapshot
+from parcelguard.video.models import Channel, HealthCheck, Patrol, PatrolCheck, Snapshot
 from parcelguard.video.testing import LIVE_CHANNEL, LIVE_DEVICE, LIVE_STREAM, channel_for, video_settings
 
 
@@ -212,6 +212,8 @@ def test_a_failed_patrol_item_takes_the_snapshot_and_opens_the_event(cast, chann
     ensure_taxonomy()
     patrol = services.patrol_start(user=cast.centre_a)
     assert patrol.county == cast.county_a
+    assert sorted(patrol.chosen) == sorted([channels["live"].pk, channels["dark"].pk])  # county A's two
+    assert services.patrol_verify(patrol)
     services.patrol_check(user=cast.centre_a, patrol_id=patrol.pk, channel_id=channels["live"].pk,
                           item="three_systems", ok=True)
     with pytest.raises(Invalid):  # a finding must say what the picture shows
@@ -325,3 +327,30 @@ def test_a_snapshot_supports_a_penalty_only_after_a_review_and_from_a_published_
         services.snapshot_review(user=cast.city_bureau, snapshot_id=snap.pk, admissible=False, note="再次审核")
     body = client.get("/video/points/").content.decode()  # anonymous: the public list
     assert LIVE_CHANNEL in body and cast.outlet_a1.name in body and "公布的监控点位" in body
+
+
+def test_the_patrol_draw_is_weighted_toward_risk_and_recomputes_from_its_seed(cast):
+    from parcelguard.events.testing import make_event
+
+    ensure_taxonomy()
+    cams = []
+    for i in range(12):
+        site = cast.outlet_a1 if i < 6 else cast.outlet_a2
+        camera = site.cameras.create(code=f"CAMRISK{i:02d}", location="分拣区", protocol="gb28181", stream_url="")
+        cams.append(channel_for(camera, 10 + i))
+    make_event(cast.outlet_a2)  # an open hazard event at outlet_a2: its six cameras weigh 3
+    weights = dict(services.risk_weights(cast.county_a.path))
+    assert {weights[c.pk] for c in cams[6:]} == {3} and {weights[c.pk] for c in cams[:6]} == {1}
+    risky = {c.pk for c in cams[6:]}
+    drawn = 0
+    for n in range(40):
+        population = services.risk_weights(cast.county_a.path)
+        seed = services.patrol_seed("350303", dt.datetime(2026, 12, 1, 9, n, tzinfo=dt.UTC), population)
+        chosen = services.patrol_pick(seed, population, 4)
+        assert chosen == services.patrol_pick(seed, population, 4) and len(set(chosen)) == 4
+        drawn += sum(1 for c in chosen if c in risky)
+    assert drawn > 40 * 4 * 0.6, drawn  # half the cameras, three times the weight: most of the draws
+    patrol = services.patrol_start(user=cast.centre_a)
+    assert services.patrol_verify(patrol) and len(patrol.chosen) == services.PATROL_SIZE
+    Patrol.objects.filter(pk=patrol.pk).update(chosen=list(reversed(patrol.chosen)))
+    assert not services.patrol_verify(Patrol.objects.get(pk=patrol.pk))

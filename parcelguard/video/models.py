@@ -98,6 +98,11 @@ class Patrol(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True)
     jurisdiction_path = models.CharField(max_length=200, db_index=True)
+    # The draw (reproducible): seed = SHA-256 of county | moment | population; population = [[channel id,
+    # weight], …] ascending by id; chosen = the channel ids drawn, in drawn order.
+    seed = models.CharField(max_length=64, blank=True)
+    population = models.JSONField(default=list)
+    chosen = models.JSONField(default=list)
 
     scope_path = "jurisdiction_path"
 

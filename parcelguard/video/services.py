@@ -218,9 +218,51 @@ def snapshot_review(*, user: Any, snapshot_id: int, admissible: bool, note: str)
 
 # ---- video patrols ------------------------------------------------------------------------------------------
 
+PATROL_SIZE = 9  # a 3×3 wall
+
+
+def risk_weights(county_path: str) -> list[list[int]]:
+    """[[channel id, weight], …] ascending: weight 1, +2 when the camera's site has an open hazard event,
+    +1 when a past patrol found a problem on that camera. The risk-weighted draw's population."""
+    from parcelguard.events.models import Event
+
+    chans = list(Channel.objects.filter(camera__site__jurisdiction_path__startswith=county_path,
+                                        camera__site__status="active").order_by("pk")
+                 .values_list("pk", "camera__site_id"))
+    open_sites = set(Event.objects.filter(site_id__in={s for _c, s in chans}, closed_at__isnull=True)
+                     .values_list("site_id", flat=True))
+    found = set(PatrolCheck.objects.filter(ok=False, channel_id__in=[c for c, _s in chans])
+                .values_list("channel_id", flat=True))
+    return [[c, 1 + (2 if s in open_sites else 0) + (1 if c in found else 0)] for c, s in chans]
+
+
+def patrol_seed(county_code: str, at: dt.datetime, population: list[list[int]]) -> str:
+    import hashlib
+
+    text = f"{county_code}|{at.isoformat()}|" + ",".join(f"{c}:{w}" for c, w in population)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def patrol_pick(seed: str, population: list[list[int]], count: int) -> list[int]:
+    """Weighted draw without replacement (Efraimidis–Spirakis): each channel's key is u^(1/weight) with u
+    from Python's random.Random(seed) in ascending id order; the `count` largest keys are drawn."""
+    import random
+
+    rng = random.Random(seed)
+    keyed = [(rng.random() ** (1.0 / weight), cid) for cid, weight in sorted(population)]
+    return [cid for _key, cid in sorted(keyed, reverse=True)[:count]]
+
+
+def patrol_verify(patrol: Patrol) -> bool:
+    """Anyone can recompute a patrol's draw from what it was drawn from."""
+    population = [list(p) for p in patrol.population]
+    return (patrol_seed(patrol.county.code, patrol.started_at, population) == patrol.seed
+            and patrol_pick(patrol.seed, population, len(patrol.chosen)) == patrol.chosen)
+
+
 def patrol_start(*, user: Any, county_id: int | None = None) -> Patrol:
     """A patrol of one county's cameras: a county centre patrols its own county, the city bureau one it
-    chooses."""
+    chooses. Up to PATROL_SIZE cameras are drawn, weighted toward risk, reproducibly from a recorded seed."""
     from parcelguard.accounts.models import Jurisdiction, Level
 
     role = getattr(user, "role", None)
@@ -231,10 +273,14 @@ def patrol_start(*, user: Any, county_id: int | None = None) -> Patrol:
     else:
         county = get_for(user, Jurisdiction, pk=county_id or 0, level=Level.COUNTY)
     now = clock.now()
+    population = risk_weights(county.path)
+    seed = patrol_seed(county.code, now, population)
+    chosen = patrol_pick(seed, population, PATROL_SIZE)
     with transaction.atomic():
-        patrol = Patrol.objects.create(county=county, officer=user, started_at=now, jurisdiction_path=county.path)
+        patrol = Patrol.objects.create(county=county, officer=user, started_at=now, jurisdiction_path=county.path,
+                                       seed=seed, population=population, chosen=chosen)
         trail_append(actor=user, action="video.patrol", subject=f"video-patrol:{patrol.pk}",
-                     payload={"county": county.code})
+                     payload={"county": county.code, "seed": seed, "chosen": chosen})
     return patrol
 
 
@@ -256,7 +302,7 @@ def patrol_check(*, user: Any, patrol_id: int, channel_id: int, item: str, ok: b
     if spec is None:
         raise Invalid(_("Unknown checklist item."), code="unknown_item")
     channel = get_for(user, Channel.objects.select_related("camera__site"), pk=channel_id)
-    if not channel.camera.site.jurisdiction_path.startswith(patrol.jurisdiction_path):
+    if channel.pk not in patrol.chosen:
         raise NotFound(_("Record not found."))
     if PatrolCheck.objects.filter(patrol=patrol, channel=channel, item=item).exists():
         raise Invalid(_("This item is already recorded for this camera."), code="item_recorded")

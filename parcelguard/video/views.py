@@ -243,8 +243,8 @@ def patrol(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError:
             error = _("Choose a camera.")
     health = _server_health()
-    cams = list(selectors.channels(request.user).filter(
-        camera__site__jurisdiction_path__startswith=found.jurisdiction_path)[:9])
+    by_id = {c.pk: c for c in selectors.channels(request.user).filter(pk__in=found.chosen)}
+    cams = [by_id[pk] for pk in found.chosen if pk in by_id]
     seen = selectors.last_seen([c.pk for c in cams])
     done = {(c.channel_id, c.item): c for c in found.checks.select_related("snapshot")}
     tiles = []
@@ -256,5 +256,6 @@ def patrol(request: HttpRequest, pk: int) -> HttpResponse:
                       "items": [(item, done.get((c.pk, item.code))) for item in CHECKLIST]})
     found_mine = found.officer_id == request.user.pk and found.finished_at is None
     return render(request, "video/patrol.html", {"patrol": found, "tiles": tiles, "health": health,
-                                                 "error": error, "can_record": found_mine},
+                                                 "error": error, "can_record": found_mine,
+                                                 "verified": services.patrol_verify(found)},
                   status=400 if error else 200)
