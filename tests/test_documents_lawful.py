@@ -79,3 +79,46 @@ def test_a_long_note_does_not_leave_the_signature_alone(cast):
     assert len(pages) >= 2
     assert page_of(pages, "特此提醒") == page_of(pages, "（印章）") == len(pages) - 1
     assert page_of(pages, "第14项：整改营业场所内第14处不符合规定的情形") is not None
+
+
+DEFENCE = "当事人称已于次日办理地址变更备案，请求从轻处罚"
+WEIGHED = "当事人所称变更备案系在检查发现之后，不足以免除处罚，但其主动改正，依法从轻处罚"
+
+
+def test_a_penalty_decision_carries_every_part_once_and_ends_with_the_seal(cast):
+    with time_machine.travel(at(2026, 11, 2, 9), tick=False) as t:
+        event = make_event(cast.outlet_a1, state="escalated")
+        city = cast.users["city_bureau"]
+        event = services.case_open(user=city, event_id=event.pk, version=event.version, reason="涉嫌未办理变更备案")
+        event = services.case_notify(user=city, event_id=event.pk, version=event.version, legal_basis="filing_change",
+                                     amount=7500, reason="拟罚款")
+        t.shift(dt.timedelta(days=1))
+        event = services.case_defend(user=cast.users["officer_x"], event_id=event.pk, version=event.version,
+                                     reason=DEFENCE)
+        event = services.case_decide(user=city, event_id=event.pk, version=event.version, outcome="fine",
+                                     legal_basis="filing_change", amount=7500, reason=WEIGHED)
+    doc = Document.objects.get(subject=f"event:{event.pk}", doc_type="penalty_decision")
+    pages = pdf_pages(doc)
+    text = "".join(pages)
+    assert doc.number == "莆邮管罚决〔2026〕1号"
+    for part in ("莆邮管罚决〔2026〕1号", "当事人：莆田市涵江区中通快递服务有限公司", "经查，测试隐患描述",
+                 "以上事实有下列证据证明", "立案审批表（莆邮管立〔2026〕1号）", "行政处罚告知书（莆邮管罚告〔2026〕1号）",
+                 DEFENCE, WEIGHED, "违反了《快递暂行条例》第十条的规定", "依据《快递暂行条例》第四十条的规定",
+                 "罚款人民币柒仟伍佰元整（¥7500.00）", "自收到本决定书之日起15日内通过福建省财政非税收入缴款系统",
+                 "每日按罚款数额的百分之三加处罚款", "六十日内向福建省邮政管理局申请行政复议",
+                 "六个月内向莆田市城厢区人民法院提起行政诉讼"):
+        page_of(pages, part)
+    assert text.count("罚款人民币") == 1  # the amount once, in words and figures
+    assert "＿" not in text  # no blank line left to fill in by hand
+    last = page_of(pages, "本处罚决定不停止执行")
+    assert page_of(pages, "莆田市邮政管理局二〇二六年十一月三日（印章）") == last == len(pages) - 1
+
+
+def test_the_remedies_come_from_the_bureaus_settings(cast, settings):
+    from parcelguard.documents.services import document_issue
+
+    settings.DOCUMENT_ISSUERS = {"bureau": {"reconsideration_body": "某省邮政管理局", "court": "某区人民法院"}}
+    with time_machine.travel(at(2026, 11, 27, 10), tick=False):
+        doc = document_issue(actor=None, doc_type="penalty_decision", context={"amount": 1500}, subject="case:1")
+    text = "".join(pdf_pages(doc))
+    assert "六十日内向某省邮政管理局申请行政复议" in text and "六个月内向某区人民法院提起行政诉讼" in text

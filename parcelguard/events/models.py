@@ -60,6 +60,9 @@ class LegalBasis(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("legal basis"), max_length=200)
     violation = models.CharField(_("violation"), max_length=200)
+    # A decision names the article the party violated and the article the penalty is applied under.
+    violated_article = models.CharField(_("article violated"), max_length=200, blank=True)
+    penalty_article = models.CharField(_("article applied"), max_length=200, blank=True)
     min_amount = models.DecimalField(_("minimum fine"), max_digits=12, decimal_places=2, default=Decimal(0))
     max_amount = models.DecimalField(_("maximum fine"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)

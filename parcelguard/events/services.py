@@ -573,11 +573,19 @@ def case_decide(*, user: Any, event_id: int, version: int | None, outcome: str, 
         case = Case.objects.get(event=ev)
         Case.objects.filter(pk=case.pk).update(decided_at=clock.now(), outcome=outcome, amount=fine,
                                                legal_basis=basis or case.legal_basis, serve_by=serve_by)
+        rule = basis or case.legal_basis
+        titles = {"remind": "提醒函", "case_open": "立案审批表", "case_notify": "行政处罚告知书"}
+        evidence = [f"{titles.get(t.action, '文书')}（{t.document_number}）"
+                    for t in ev.transitions.exclude(document_number="").order_by("at")]
+        evidence += ["现场检查照片及核查记录", "当事人整改反馈材料" if ev.transitions.filter(action="answer").exists()
+                     else "当事人逾期未反馈整改的平台记录"]
         return _issue(user, ev, "penalty_decision", {
-            "legal_basis": (basis or case.legal_basis).title if (basis or case.legal_basis) else "",
-            "penalty_basis": basis.title if basis else "", "amount": fine, "defence_summary": case.defence,
-            "penalty": f"罚款人民币{fine:,.0f}元" if fine is not None else "约谈，不予行政处罚",
-            "payment_days": deadlines.CASE_PAY_DAYS, "facts": f"{ev.description}。{reason}"}, data)
+            "legal_basis": (rule.violated_article or rule.title) if rule else "",
+            "penalty_basis": (rule.penalty_article or rule.title) if rule else "", "amount": fine,
+            "violation": rule.violation if rule else "", "evidence_list": evidence,
+            "defence_summary": case.defence, "defence_weighed": reason,
+            "penalty": "" if fine is not None else "约谈，不予行政处罚",
+            "payment_days": deadlines.CASE_PAY_DAYS, "facts": ev.description}, data)
 
     return _transition(user, event_id, "case_decide", version=version, reason=reason,
                        act=Act(changes={"deadline": serve_by}, data=data, after=after))
