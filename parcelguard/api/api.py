@@ -27,6 +27,7 @@ from parcelguard.api.v1 import (
     work,
 )
 from parcelguard.api.v1 import parcels as parcels_v1
+from parcelguard.api.v1 import video as video_v1
 from parcelguard.core.errors import DomainError
 
 
@@ -101,3 +102,4 @@ api.add_router("/v1/", parcels_v1.router)
 api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
+api.add_router("/v1/", video_v1.router)
