@@ -28,7 +28,8 @@ WAITING = (TransferState.SENT, TransferState.RECEIVED)  # outgoing transfers wai
 def partners(user: Any, filters: dict[str, str] | None = None) -> QuerySet[Partner]:
     f = filters or {}
     qs = scope(user, Partner).select_related("jurisdiction").annotate(
-        open_transfers=Count("transfers", filter=Q(transfers__state__in=WAITING), distinct=True))
+        open_transfers=Count("transfers", filter=Q(transfers__state__in=WAITING), distinct=True)).order_by(
+        "jurisdiction_path", "kind", "name")
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
     if f.get("q"):
@@ -49,7 +50,7 @@ def memoranda(user: Any) -> QuerySet[Memorandum]:
 def meetings(user: Any, filters: dict[str, str] | None = None) -> QuerySet[Meeting]:
     f = filters or {}
     qs = scope(user, Meeting).select_related("convened_by").prefetch_related("partners").annotate(
-        open_actions=Count("actions", filter=Q(actions__state=ActionState.OPEN)))
+        open_actions=Count("actions", filter=Q(actions__state=ActionState.OPEN))).order_by("-starts_at", "-pk")
     if f.get("state"):
         qs = qs.filter(state=f["state"])
     if f.get("year", "").isdigit():
