@@ -410,3 +410,32 @@ def test_the_api_lists_sends_and_refuses(world, client_for):
     police = next(p for p in partners["items"] if p["name"] == "莆田市公安局")
     assert police["contacts"][0]["phone"] == "1******1234"
     assert client_for(cast.officer_x).get("/api/v1/partners").json()["count"] == 0
+
+
+def test_the_demo_looks_like_a_bureau_that_works_with_its_partners(db, client_for):
+    from parcelguard.accounts.models import User
+    from parcelguard.demo.city import load_demo_city
+    from parcelguard.partners.demo import load_demo_partners
+    from parcelguard.registry.models import Site
+
+    ensure_taxonomy()
+    with travel(2026, 12, 5, 9):
+        load_demo_city()
+        grid = User.objects.get(username="hanjiang_grid")
+        for n, site in enumerate(Site.objects.filter(jurisdiction_path__startswith=grid.jurisdiction.path)
+                                 .order_by("code")[:3]):
+            with travel(2026, 9, 1 + n, 10):
+                events.event_report(user=grid, site_id=site.pk, hazard_type="other", description=f"网点隐患{n}号待核查",
+                                    uploads=[photo(f"现场{n}.png")])
+        summary = load_demo_partners()
+    assert summary == {"partners": 6, "transfers": 4}
+    states = sorted(Transfer.objects.values_list("state", flat=True))
+    assert states == ["closed", "received", "registered", "sent"]
+    late = Transfer.objects.get(state="received")
+    assert late.reminders == 1 and late.feedback_due < dt.datetime(2026, 12, 5, tzinfo=SH)
+    assert Transfer.objects.get(state="registered").event.source == Source.PARTNER
+    assert Meeting.objects.get().state == "held" and ActionItem.objects.filter(state="done").count() == 1
+    city = User.objects.get(username="city")
+    with travel(2026, 12, 5, 9):
+        page = client_for(city).get("/partners/transfers/?overdue=1").content.decode()
+    assert late.number in page
