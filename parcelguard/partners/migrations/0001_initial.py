@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_no_account_lock'),
-        ('documents', '0004_clue_transfer_doc_type'),
+        ('documents', '0005_clue_transfer_doc_type'),
         ('events', '0009_partner_source'),
         ('evidence', '0002_append_only_trigger'),
         ('parcels', '0002_warning_version'),

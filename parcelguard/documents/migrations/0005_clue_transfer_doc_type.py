@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_reply_doc_type'),
+        ('documents', '0004_issuer_numbering'),
     ]
 
     operations = [
