@@ -24,6 +24,7 @@ urlpatterns = [
     path("inspections/", include("parcelguard.inspections.urls")),
     path("oversight/", include("parcelguard.oversight.urls")),
     path("credit/", include("parcelguard.credit.urls")),
+    path("partners/", include("parcelguard.partners.urls")),
     path("video/", include("parcelguard.video.urls")),
 ]
 if settings.DEBUG:
