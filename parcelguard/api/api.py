@@ -24,6 +24,7 @@ from parcelguard.api.v1 import (
     oversight,
     privacy,
     registry,
+    training,
     work,
 )
 from parcelguard.api.v1 import parcels as parcels_v1
@@ -101,3 +102,4 @@ api.add_router("/v1/", parcels_v1.router)
 api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
+api.add_router("/v1/", training.router)
