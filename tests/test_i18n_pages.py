@@ -144,6 +144,7 @@ def pages(world) -> list[str]:
         *[f"/parcels/warnings/{w.pk}/" for w in warning],
         "/analytics/", "/analytics/events/", "/analytics/duty/", "/analytics/reports/",
         "/credit/", "/credit/method/", *[f"/credit/{r.pk}/" for r in world["ratings"]],
+        "/training/", "/training/staff/", "/training/bank/", "/training/sessions/new/",
     ]
 
 
