@@ -362,3 +362,27 @@ def test_course_material_is_a_readable_pdf():
 
 
 _ = transaction
+
+
+def test_every_training_page_speaks_chinese(cast, ready, client_for, client):
+    from tests.test_i18n_pages import english_words
+
+    a = services.exam_issue(user=cast.officer_x, staff_id=ready.pk, position="screener")
+    pages = [(client, f"/training/public/exam/{a.token}/")]
+    services.exam_start(token=a.token)
+    pages.append((client, f"/training/public/exam/{a.token}/"))
+    cert = services.exam_submit(token=a.token, answers=right_answers(a)).certificate
+    session = TrainingSession.objects.first()
+    bureau = client_for(cast.city_bureau)
+    pages += [(client, f"/training/public/exam/{a.token}/"), (client, f"/training/public/certificates/{cert.verify_token}/"),
+              (client, "/training/public/certificates/none/")]
+    pages += [(bureau, url) for url in ("/training/", "/training/staff/", "/training/staff/?flag=flagged",
+                                        f"/training/courses/{session.course_id}/", f"/training/sessions/{session.pk}/",
+                                        f"/training/exams/{a.pk}/", f"/training/certificates/{cert.pk}/",
+                                        "/training/bank/", "/training/sessions/new/")]
+    found = {}
+    for c, url in pages:
+        words = english_words(c.get(url).content.decode(), frozenset({"city_bureau"}))
+        if words:
+            found[url] = sorted(set(words))
+    assert not found, found
