@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,6 +213,12 @@ def damage_address(value: str, rng: random.Random) -> str:
             if 0 < k < len(out) - 4:
                 out = out[: k + 1] + " " + out[k + 1 :]
                 break
+    elif rng.random() < 0.5:
+        # a line break inside the address: after the township, or before the street number
+        m = re.search(r"(?:街道|镇|乡)(?=.{4})", out) if rng.random() < 0.5 else None
+        m = m or re.search(r"(?:路|街|巷)(?=[0-9０-９])", out)
+        if m:
+            out = out[: m.end()] + "\n" + out[m.end() :]
     return "".join(FULLWIDTH.get(c, c) if rng.random() < 0.15 else c for c in out)
 
 

@@ -139,3 +139,35 @@ def test_placeholder_divisions_are_not_names():
 
     assert "省直辖行政区划" not in CHAINED_NAMES
     assert {"巴州", "巴音郭楞", "巴音郭楞蒙古自治州"} <= set(CHAINED_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "standard"),
+    [
+        # OCR breaks a line inside the address, or before its street number (issue 19, item 5)
+        ("收件地址：莆田市涵江区涵东街道\n宫口路12号3栋", "莆田市涵江区涵东街道\n宫口路12号3栋", "莆田市涵江区涵东街道\n宫口路12号****"),
+        ("地址：福建省莆田市荔城区镇海街道胜利北街\n56号 电话", "福建省莆田市荔城区镇海街道胜利北街\n56号", None),
+        ("莆田市城厢区龙桥街道东大路\n128号3栋", "莆田市城厢区龙桥街道东大路\n128号3栋", "莆田市城厢区龙桥街道东大路\n128号****"),
+        ("莆田市城厢区龙桥街道\n东大路128号", "莆田市城厢区龙桥街道\n东大路128号", None),
+        ("涵江区江口镇\n石庭村25号", "涵江区江口镇\n石庭村25号", None),
+        ("地址：莆田市荔城区黄石镇东甲村8号\n2单元301室", "莆田市荔城区黄石镇东甲村8号\n2单元301室", "莆田市荔城区黄石镇东甲村8号****"),
+    ],
+)
+def test_an_address_broken_across_lines_is_one_address(text, found, standard):
+    items = [f for f in audit_text(text).findings if f.type.value == "address"]
+    assert [f.text for f in items] == [found]
+    if standard is not None:
+        assert items[0].replacement == standard
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "物品：衣服\n3件 备注：易碎",
+        "您的快件已到达莆田市转运中心\n请耐心等待",
+        "知道\n请到2号楼取件",
+        "莆田市城厢区\n第3号窗口办理",
+    ],
+)
+def test_a_line_break_does_not_make_an_address_of_other_lines(text):
+    assert addresses(text) == []

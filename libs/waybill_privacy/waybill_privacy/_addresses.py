@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from ._tables import ANCHOR_NAMES, CHAINED_NAMES, DIVISION_PREFIX_NAMES, division_at
 
 _D = "0-9０-９"
-_STREET_NO = rf"(?:路|街|大道|道|段|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t]?[{_D}OlIB*＊]{{1,5}}[ \t]?(?:号|弄|巷|组|支弄)"
-_UNIT = rf"[{_D}A-Za-z*＊]{{1,5}}[ \t]?(?:幢|栋|单元|室|号楼|层|楼|座|户|房)"
+_STREET_NO = rf"(?:路|街|大道|道|段|巷|弄|胡同|里|村|组|屯|庄|社区|镇|乡|线)[ \t\n]?[{_D}OlIB*＊]{{1,5}}[ \t\n]?(?:号|弄|巷|组|支弄)"
+_UNIT = rf"[{_D}A-Za-z*＊]{{1,5}}[ \t\n]?(?:幢|栋|单元|室|号楼|层|楼|座|户|房)"
 _MASK_TAIL = r"(?:省|市|区|县|旗|镇|乡|路|街|道|号|村)[*＊]{2,}"
 _LABEL = r"(?:收件地址|寄件地址|收货地址|发货地址|详细地址|联系地址|家庭住址|地址|住址)[ \t]*[:：][ \t]*"
 ANCHOR_RE = re.compile(rf"({_STREET_NO})|({_UNIT})|({_MASK_TAIL})|({_LABEL})")
@@ -25,7 +25,7 @@ STREET_NO_RE = re.compile(_STREET_NO)
 _UNIT_RE = re.compile(_UNIT)
 _DETAIL_START_RE = re.compile(rf"[{_D}A-Za-z*＊]")
 _TERMINAL_RE = re.compile(
-    rf"(?:[{_D}A-Za-z*＊\-－#]+[ \t]?(?:幢|栋|单元|室|号楼|号|层|楼|座|户|房|弄|组)?|"
+    rf"(?:[{_D}A-Za-z*＊\-－#]+[ \t\n]?(?:幢|栋|单元|室|号楼|号|层|楼|座|户|房|弄|组)?|"
     r"大厦|小区|公寓|花园|苑|院|中心|广场|大楼|公司|村|组|楼|园|城|府|庭|湾|居|寓|舍|馆|市场|工业区|家园|新村|"
     r"[*＊]+)"
 )
@@ -58,14 +58,17 @@ _STOP_WORDS = (
     "邮编",
 )
 _STOP_FIRST = frozenset(w[0] for w in _STOP_WORDS)
+# What may separate two parts of one address: a space, or a line break (OCR breaks lines mid-address).
+_GAP = " \t\u3000\n"
 _MAX_LEFT = 40
 _MAX_RIGHT = 60
 
 
 _ADDR_CLASS = "\u4e00-\u9fff0-9A-Za-z\\-#()０-９－＃（）·*＊"
 _ADDR_RUN_RE = re.compile(f"[{_ADDR_CLASS}]+")
-# The last character that cannot be inside an address (a space right after 省/市/区/县 can: OCR splits there).
-_LAST_BREAK_RE = re.compile(f"(?s:.*)(?:[^{_ADDR_CLASS} \t\u3000\n]|(?<![省市区县州盟旗])[ \t\u3000\n])")
+# The last character that cannot be inside an address (a space or line break right after 省/市/区/县/街道/镇/乡
+# can: OCR splits lines there).
+_LAST_BREAK_RE = re.compile(f"(?s:.*)(?:[^{_ADDR_CLASS} \t\u3000\n]|(?<![省市区县州盟旗道镇乡])[ \t\u3000\n])")
 _STOP_RE = re.compile("|".join(map(re.escape, _STOP_WORDS)))
 
 
@@ -126,7 +129,7 @@ def _continues(text: str, pos: int, limit: int) -> bool:
             return False
         if _UNIT_RE.search(text, pos, stop) or STREET_NO_RE.search(text, pos, stop):
             return True
-        if stop >= limit or text[stop] not in " \t\u3000":
+        if stop >= limit or text[stop] not in _GAP:
             return False
         pos = stop + 1
     return False
@@ -145,8 +148,8 @@ def _extend_right(text: str, pos: int, ceiling: int) -> int:
                 break
             i = chunk.end()
             continue
-        if text[i] in " \t\u3000" and i + 1 < limit and _continues(text, i + 1, limit):
-            i += 1  # "西湖区文三路90号 华星大厦 501室"
+        if text[i] in _GAP and i + 1 < limit and _continues(text, i + 1, limit):
+            i += 1  # "西湖区文三路90号 华星大厦 501室", or a line break there (OCR)
             continue
         break
     end = pos
@@ -198,7 +201,7 @@ def find_addresses(text: str, taken: list[tuple[int, int]]) -> list[AddressItem]
 
 
 def _build(text: str, start: int, end: int, *, labelled: bool) -> AddressItem | None:
-    while start < end and text[start] in " \t\u3000":
+    while start < end and text[start] in _GAP:
         start += 1
     while end > start and text[end - 1] in " \t\u3000\n":
         end -= 1
@@ -228,7 +231,7 @@ def mask_address(text: str, item: AddressItem, strict: bool) -> str:
     keep = _chain_end(text, item.start, item.end) if strict else item.keep_end
     if keep >= item.end:
         return text[item.start : item.end]
-    return text[item.start : keep].rstrip(" \t\u3000") + "****"
+    return text[item.start : keep].rstrip(_GAP) + "****"
 
 
 def mask_address_value(value: str, strict: bool) -> str:
