@@ -25,6 +25,8 @@ urlpatterns = [
     path("oversight/", include("parcelguard.oversight.urls")),
     path("credit/", include("parcelguard.credit.urls")),
     path("training/", include("parcelguard.training.urls")),
+    path("emergency/", include("parcelguard.emergency.urls")),
+    path("partners/", include("parcelguard.partners.urls")),
     path("video/", include("parcelguard.video.urls")),
 ]
 if settings.DEBUG:

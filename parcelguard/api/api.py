@@ -19,9 +19,11 @@ from parcelguard.api.v1 import (
     accounts,
     analytics,
     credit,
+    emergency,
     events,
     inspections,
     oversight,
+    partners,
     privacy,
     registry,
     training,
@@ -103,3 +105,5 @@ api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
 api.add_router("/v1/", training.router)
+api.add_router("/v1/", emergency.router)
+api.add_router("/v1/", partners.router)
