@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "parcelguard.inspections",
     "parcelguard.oversight",
     "parcelguard.credit",
+    "parcelguard.assessment",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("inspections/", include("parcelguard.inspections.urls")),
     path("oversight/", include("parcelguard.oversight.urls")),
     path("credit/", include("parcelguard.credit.urls")),
+    path("assessment/", include("parcelguard.assessment.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -18,6 +18,7 @@ from parcelguard.api.auth import AUTH
 from parcelguard.api.v1 import (
     accounts,
     analytics,
+    assessment,
     credit,
     events,
     inspections,
@@ -101,3 +102,4 @@ api.add_router("/v1/", parcels_v1.router)
 api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
+api.add_router("/v1/", assessment.router)
