@@ -307,3 +307,62 @@ def test_the_api_publishes_and_reads_the_assessment_and_circulars(city, client_f
     assert [c["number"] for c in client_for(city.officer_y).get("/api/v1/assessment/circulars").json()] == [
         "荔邮安通〔2026〕1号"]
     assert client_for(city.officer_x).get("/api/v1/assessment/circulars").json() == []
+
+
+def test_inspections_done_counts_the_drawn_inspections_submitted_by_their_due_moment(cast):
+    """A November plan drawn through the real services; one inspection submitted in time, one late, one
+    never; the indicator counts each county's inspections falling due in November."""
+    from parcelguard.inspections import services as inspections
+    from parcelguard.inspections.models import Inspection
+    from parcelguard.inspections.testing import putian_items
+
+    ensure_taxonomy()
+    with time_machine.travel(local(2026, 11, 1, 9), tick=False):
+        standard = inspections.standard_create(user=cast.city_bureau, code="putian-model", title="示范网点考评标准",
+                                               items=putian_items())
+        inspections.standard_publish(user=cast.city_bureau, pk=standard.pk)
+        from parcelguard.accounts.models import User
+        from parcelguard.accounts.roles import Role
+
+        for n, place in enumerate([cast.city] * 3 + [cast.county_a] * 2 + [cast.county_b] * 2):
+            role = Role.CITY_BUREAU if place == cast.city else Role.COUNTY_CENTRE
+            u = User.objects.create_user(f"insp{n}", password="x", role=role, jurisdiction=place)
+            inspections.inspector_register(user=cast.city_bureau, officer_id=u.pk, certificate_no=f"闽邮执{n:04d}",
+                                           valid_until="2028-12-31")
+        plan = inspections.plan_create(user=cast.city_bureau, kind="routine", title="2026年11月日常检查",
+                                       starts_on="2026-11-01", ends_on="2026-11-20", standard_id=standard.pk,
+                                       ratio="100%", minimum=1)
+        inspections.plan_commit(user=cast.city_bureau, pk=plan.pk, version=None)
+        inspections.plan_draw(user=cast.city_bureau, pk=plan.pk, version=None)
+    drawn = list(Inspection.objects.order_by("pk"))
+    due = drawn[0].due_at
+    in_a = [i for i in drawn if i.jurisdiction_path.startswith(cast.county_a.path)]
+    in_b = [i for i in drawn if i.jurisdiction_path.startswith(cast.county_b.path)]
+    assert len(in_a) >= 2 and len(in_b) >= 1
+    Inspection.objects.filter(pk=in_a[0].pk).update(state="submitted", submitted_at=due - dt.timedelta(days=2))
+    Inspection.objects.filter(pk=in_a[1].pk).update(state="submitted", submitted_at=due + dt.timedelta(days=1))
+    with time_machine.travel(NOW, tick=False):
+        method = ensure_method()
+        result = scoring.compute(cast.city_bureau, scoring.parse_period("2026-11"), method)
+    assert (lines(result, cast.county_a)[1]["inspections_done"].num,
+            lines(result, cast.county_a)[1]["inspections_done"].den) == (1, len(in_a))
+    assert (lines(result, cast.county_b)[1]["inspections_done"].num,
+            lines(result, cast.county_b)[1]["inspections_done"].den) == (0, len(in_b))
+
+
+def test_the_work_queue_asks_for_the_assessment_and_the_circular_until_they_are_issued(city):
+    from parcelguard.core import registry
+
+    ensure_method()
+    waiting = {i.subject for i in registry.work_for(city.city_bureau, NOW, kinds=["assessment"])}
+    assert waiting == {"assessment-due:350300:2026-11", "assessment-due:350300:2026-Q3",
+                       "assessment-due:350300:2025"}
+    services.assessment_publish(user=city.city_bureau, period="2026-11")
+    assert "assessment-due:350300:2026-11" not in {
+        i.subject for i in registry.work_for(city.city_bureau, NOW, kinds=["assessment"])}
+    assert [i.subject for i in registry.work_for(city.centre_b, NOW, kinds=["assessment"])] == [
+        "circular-due:350304:2026-11"]
+    services.circular_issue(user=city.centre_b, month="2026-11")
+    assert registry.work_for(city.centre_b, NOW, kinds=["assessment"]) == []
+    assert registry.figure("assessment.circulars").compute(city.centre_b, local(2026, 12, 1), local(2027, 1, 1)) == 1
+    assert registry.figure("assessment.circulars").compute(city.centre_a, local(2026, 12, 1), local(2027, 1, 1)) == 0

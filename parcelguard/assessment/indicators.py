@@ -19,8 +19,10 @@ one query per indicator for all the counties of a city, never one row per record
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,10 +79,39 @@ def _events(user: Any, start: dt.datetime, end: dt.datetime) -> QuerySet[Event]:
     return scope(user, Event).filter(reported_at__gte=start, reported_at__lt=end)
 
 
+_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("assessment_memo", default=None)
+LOOP_SEGMENTS = ("due", "closed", "ontime", "closed_county")
+
+
+@contextlib.contextmanager
+def shared_queries() -> Iterator[None]:
+    """Inside, the loop indicators share one grouped query over the period's events (compute uses it)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def loop_segments(user: Any, start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> dict[str, dict[str, int]]:
+    """County path → the count of each loop segment among the events reported in [start, end): one query."""
+    key = ("loop", getattr(user, "pk", None), start, end, as_of)
+    memo = _MEMO.get()
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    rows = (_events(user, start, end).annotate(cp=CountyPrefix("jurisdiction_path")).values("cp")
+            .annotate(**{name: Count("pk", filter=segment_filter(name, as_of, as_of)) for name in LOOP_SEGMENTS})
+            .order_by())
+    found = {r["cp"]: {name: r[name] for name in LOOP_SEGMENTS} for r in rows}
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def _loop(num_segment: str, den_segment: str) -> tuple[Callable[..., Counts], Callable[..., list[Row]]]:
     def counts(user: Any, start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> Counts:
-        return _grouped(_events(user, start, end), segment_filter(num_segment, as_of, as_of),
-                        segment_filter(den_segment, as_of, as_of))
+        return {cp: (r[num_segment], r[den_segment])
+                for cp, r in loop_segments(user, start, end, as_of).items()}
 
     def rows(user: Any, county_path: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> list[Row]:
         qs = (_events(user, start, end).filter(jurisdiction_path__startswith=county_path)

@@ -160,10 +160,11 @@ def compute(user: Any, period: Period, method: Any, *, city: Jurisdiction | None
     as_of = min(period.until, clock.now())
     counties = list(Jurisdiction.objects.filter(parent=city, level=Level.COUNTY).order_by("code"))
     counts: dict[str, indicators.Counts] = {}
-    for item in method.items:
-        indicator = indicators.get(item["indicator"])
-        if indicator is not None and item["indicator"] not in counts:
-            counts[item["indicator"]] = indicator.counts(user, period.since, period.until, as_of)
+    with indicators.shared_queries():
+        for item in method.items:
+            indicator = indicators.get(item["indicator"])
+            if indicator is not None and item["indicator"] not in counts:
+                counts[item["indicator"]] = indicator.counts(user, period.since, period.until, as_of)
     results = []
     for county in counties:
         row = CountyResult(county)
