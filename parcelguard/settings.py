@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "parcelguard.oversight",
     "parcelguard.credit",
     "parcelguard.assessment",
+    "parcelguard.video",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,19 @@ TIPOFF_RATE_WINDOW = env_int("PARCELGUARD_TIPOFF_RATE_WINDOW", 3600)
 # A task RUNNING under a worker on another host for longer than this is taken as orphaned and run again
 # (core/orphans.py); on the worker's own host a dead pid is detected at once.
 TASK_STALE_SECONDS = env_int("PARCELGUARD_TASK_STALE_SECONDS", 6 * 3600)
+
+# The remote video library (docs/video.md): the media gateway class and its options. By default the
+# nginx-RTMP server that `parcelguard serve` starts on loopback (`parcelguard media`), its run folder
+# (config, HLS, recordings) under the data folder. Signed stream URLs live URL_TTL seconds.
+VIDEO = {
+    "GATEWAY": env("PARCELGUARD_VIDEO_GATEWAY", "parcelguard.video.gateway.NginxRtmpGateway"),
+    "ROOT": env("PARCELGUARD_VIDEO_ROOT", str(DATA_DIR / "mediaserver")),
+    "RTMP_PORT": env_int("PARCELGUARD_VIDEO_RTMP_PORT", 19350),
+    "HTTP_PORT": env_int("PARCELGUARD_VIDEO_HTTP_PORT", 18080),
+    "RECORD_INTERVAL": env_int("PARCELGUARD_VIDEO_RECORD_INTERVAL", 60),
+}
+VIDEO_URL_TTL = env_int("PARCELGUARD_VIDEO_URL_TTL", 600)
+VIDEO_RETENTION_DAYS = env_int("PARCELGUARD_VIDEO_RETENTION_DAYS", 30)
 
 TASKS = {
     "default": {

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         call_command("demo_privacy", seed=seed, stdout=self.stdout)
         call_command("demo_selfcheck", seed=seed, stdout=self.stdout)
         call_command("demo_inspections", stdout=self.stdout)
+        call_command("demo_video", seed=seed, stdout=self.stdout)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, where in s.users:
             self.stdout.write(f"  {username:<20} {role:<12} {where}")
