@@ -36,6 +36,9 @@ CSRF_TRUSTED_ORIGINS = [o for o in env("PARCELGUARD_CSRF_TRUSTED_ORIGINS", "").s
 
 # The authority running this installation, shown in the header and on documents.
 PARCELGUARD_AUTHORITY_NAME = env("PARCELGUARD_AUTHORITY_NAME", "莆田市邮政管理局")
+# Who issues documents, per body (parcelguard/documents/issuers.py, docs/documents.md): names, number
+# abbreviations, and the bureau's reconsideration body, court and payment route. JSON.
+DOCUMENT_ISSUERS = json.loads(env("PARCELGUARD_DOCUMENT_ISSUERS", "{}"))
 
 DATA_DIR = Path(env("PARCELGUARD_DATA_DIR", str(BASE_DIR / "var")))
 

@@ -35,6 +35,7 @@ from parcelguard.accounts.roles import Role
 from parcelguard.accounts.scoping import get_for
 from parcelguard.core import clock, workflow
 from parcelguard.core.errors import Conflict, Forbidden, Invalid
+from parcelguard.documents.issuers import issuer_for
 from parcelguard.events import clocks, deadlines, location
 from parcelguard.events.models import (
     Case,
@@ -217,11 +218,13 @@ def _record_created(*, event: Event, action: str, actor: Any, data: dict[str, An
                     to_state=State.REPORTED, data=data, attached=attached, at=at)
 
 
-def _issue(user: Any, event: Event, doc_type: str, context: dict[str, Any], data: dict[str, Any]) -> list[Any]:
+def _issue(user: Any, event: Event, doc_type: str, context: dict[str, Any], data: dict[str, Any],
+           issuer: Any = None) -> list[Any]:
+    """Issue one document on the event, in the name and numbering of `issuer` (default: the city bureau)."""
     from parcelguard.documents.services import document_issue
 
     doc = document_issue(actor=user, doc_type=doc_type, context=_doc_context(event) | context,
-                         subject=f"event:{event.pk}")
+                         subject=f"event:{event.pk}", issuer=issuer)
     data["document_number"] = doc.number
     return [(doc.evidence, "document")]
 
@@ -352,10 +355,12 @@ def event_remind(*, user: Any, event_id: int, version: int | None, note: str = "
                             "working_days": event.hazard_type.working_days}
 
     def after(ev: Event, _t: Any) -> list[Any]:
+        # The officer's own note says what to fix at this site; the hazard type's standing requirement follows.
+        asks = [line.strip() for line in note.splitlines() if line.strip()]
+        asks += [ev.hazard_type.requirement] if ev.hazard_type.requirement else []
         return _issue(user, ev, "reminder", {
-            "authority": f"{ev.county.name}邮政业安全中心", "deadline": deadlines.day_of(due),
-            "requirements": ev.hazard_type.requirement or note or "立即整改并书面反馈整改情况",
-            "reply_to": "通过寄递安全监管平台上传整改佐证材料"}, data)
+            "deadline": deadlines.day_of(due), "requirements": asks or ["立即整改并书面反馈整改情况"],
+            "reply_to": "通过寄递安全监管平台上传"}, data, issuer=issuer_for(ev.county))
 
     return _transition(user, event_id, "remind", version=version, reason=note,
                        act=Act(changes={"deadline": due, "rectify_by": due}, data=data, after=after))
