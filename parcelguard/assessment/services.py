@@ -9,7 +9,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -110,18 +109,13 @@ def method_publish(*, user: Any, title: str, items: Any) -> Method:
 # ---- the issuing body and its numbering -------------------------------------------------------------------------
 
 def issuer_of(node: Jurisdiction) -> tuple[str, str]:
-    """(name, number abbreviation) of the body issuing for a jurisdiction: the city bureau (a 局) for the city,
-    the county's postal safety centre (a 中心, not a 局) for a county. Settings ASSESSMENT_ISSUERS override
-    per division code: {"350303": ["莆田市涵江区邮政业安全中心", "涵邮安"]}."""
-    configured = getattr(settings, "ASSESSMENT_ISSUERS", {}).get(node.code)
-    if configured:
-        return str(configured[0]), str(configured[1])
-    if node.level == Level.CITY:
-        from parcelguard.documents.services import _conf, authority
+    """(name, number abbreviation) of the body issuing for a jurisdiction, the documents app's one definition
+    (`documents.issuers.issuer_for`): the city bureau (a 局) for the city, the county's postal safety centre
+    (a 中心, not a 局) for a county; settings.DOCUMENT_ISSUERS override both."""
+    from parcelguard.documents.issuers import issuer_for
 
-        return authority(), _conf("DOCUMENT_AUTHORITY_ABBR", "莆邮管")
-    city = node.parent.name if node.parent_id else ""
-    return f"{city}{node.name}邮政业安全中心", f"{node.name[:1]}邮安"
+    issuer = issuer_for(node)
+    return issuer.name, issuer.abbr
 
 
 def number_next(issuer: Jurisdiction, kind: str, year: int) -> int:
