@@ -23,6 +23,7 @@ from parcelguard.api.v1 import (
     events,
     inspections,
     oversight,
+    partners,
     privacy,
     registry,
     work,
@@ -103,3 +104,4 @@ api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
 api.add_router("/v1/", assessment.router)
+api.add_router("/v1/", partners.router)

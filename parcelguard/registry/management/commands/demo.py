@@ -47,3 +47,4 @@ class Command(BaseCommand):
         call_command("demo_oversight", stdout=self.stdout)  # links the parcel analysis' warnings
         call_command("demo_credit", stdout=self.stdout)
         call_command("demo_assessment", stdout=self.stdout)
+        call_command("demo_partners", stdout=self.stdout)
