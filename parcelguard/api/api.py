@@ -20,6 +20,7 @@ from parcelguard.api.v1 import (
     analytics,
     assessment,
     credit,
+    emergency,
     events,
     inspections,
     oversight,
@@ -104,4 +105,5 @@ api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
 api.add_router("/v1/", assessment.router)
+api.add_router("/v1/", emergency.router)
 api.add_router("/v1/", partners.router)

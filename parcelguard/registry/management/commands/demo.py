@@ -47,4 +47,5 @@ class Command(BaseCommand):
         call_command("demo_oversight", stdout=self.stdout)  # links the parcel analysis' warnings
         call_command("demo_credit", stdout=self.stdout)
         call_command("demo_assessment", stdout=self.stdout)
+        call_command("demo_emergency", seed=seed, stdout=self.stdout)
         call_command("demo_partners", stdout=self.stdout)
