@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "parcelguard.oversight",
     "parcelguard.credit",
     "parcelguard.assessment",
+    "parcelguard.training",
     "parcelguard.emergency",
     "parcelguard.partners",
     "parcelguard.video",

@@ -156,6 +156,7 @@ def pages(world) -> list[str]:
         "/assessment/", f"/assessment/?period={world['period']}", "/assessment/method/",
         f"/assessment/{world['assessment'].pk}/", f"/assessment/{world['assessment'].pk}/records/350303/closure_rate/",
         "/assessment/circulars/", f"/assessment/circulars/{world['circular'].pk}/",
+        "/training/", "/training/staff/", "/training/bank/", "/training/sessions/new/",
     ]
 
 

@@ -27,6 +27,7 @@ from parcelguard.api.v1 import (
     partners,
     privacy,
     registry,
+    training,
     work,
 )
 from parcelguard.api.v1 import parcels as parcels_v1
@@ -105,5 +106,6 @@ api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
 api.add_router("/v1/", assessment.router)
+api.add_router("/v1/", training.router)
 api.add_router("/v1/", emergency.router)
 api.add_router("/v1/", partners.router)
