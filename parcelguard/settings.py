@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "parcelguard.inspections",
     "parcelguard.oversight",
     "parcelguard.credit",
+    "parcelguard.assessment",
     "parcelguard.training",
     "parcelguard.emergency",
     "parcelguard.partners",

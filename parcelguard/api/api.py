@@ -18,6 +18,7 @@ from parcelguard.api.auth import AUTH
 from parcelguard.api.v1 import (
     accounts,
     analytics,
+    assessment,
     credit,
     emergency,
     events,
@@ -104,6 +105,7 @@ api.add_router("/v1/", parcels_v1.router)
 api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
+api.add_router("/v1/", assessment.router)
 api.add_router("/v1/", training.router)
 api.add_router("/v1/", emergency.router)
 api.add_router("/v1/", partners.router)

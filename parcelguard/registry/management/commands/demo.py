@@ -26,6 +26,7 @@ class Command(BaseCommand):
             importlib.import_module("parcelguard.events.migrations.0002_seed_taxonomy").seed(apps, None)
             importlib.import_module("parcelguard.selfcheck.migrations.0002_seed_checklist").seed(apps, None)
             importlib.import_module("parcelguard.credit.seed").seed(apps, None)
+            importlib.import_module("parcelguard.assessment.seed").seed(apps, None)
             importlib.import_module("parcelguard.training.seed").seed(apps, None)
         if demo_exists():
             self.stdout.write("The demo city is already loaded (use --reset to load it again).")
@@ -47,5 +48,6 @@ class Command(BaseCommand):
         call_command("demo_parcels", stdout=self.stdout)
         call_command("demo_oversight", stdout=self.stdout)  # links the parcel analysis' warnings
         call_command("demo_credit", stdout=self.stdout)
+        call_command("demo_assessment", stdout=self.stdout)
         call_command("demo_emergency", seed=seed, stdout=self.stdout)
         call_command("demo_partners", stdout=self.stdout)
