@@ -18,13 +18,16 @@ from parcelguard.api.auth import AUTH
 from parcelguard.api.v1 import (
     accounts,
     analytics,
+    assessment,
     credit,
+    emergency,
     events,
     inspections,
     oversight,
     partners,
     privacy,
     registry,
+    training,
     work,
 )
 from parcelguard.api.v1 import parcels as parcels_v1
@@ -104,4 +107,7 @@ api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
 api.add_router("/v1/", video_v1.router)
+api.add_router("/v1/", assessment.router)
+api.add_router("/v1/", training.router)
+api.add_router("/v1/", emergency.router)
 api.add_router("/v1/", partners.router)
