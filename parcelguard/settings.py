@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "parcelguard.inspections",
     "parcelguard.oversight",
     "parcelguard.credit",
+    "parcelguard.assessment",
+    "parcelguard.training",
+    "parcelguard.emergency",
+    "parcelguard.partners",
     "parcelguard.video",
 ]
 
@@ -264,6 +268,14 @@ TASKS = {
 
 # Key for the keyed hashes (HMAC-SHA256) of sender ID numbers; never the raw number.
 ID_HASH_KEY = env("PARCELGUARD_ID_HASH_KEY", "development-id-hash-key")
+
+# Emergency management (应急管理): the time limits of an incident's steps, in minutes (首报 after the
+# occurrence, the county forwards to the city, the city takes charge), and a plan's longest validity.
+EMERGENCY_REPORT_MINUTES = env_int("PARCELGUARD_EMERGENCY_REPORT_MINUTES", 60)
+EMERGENCY_FORWARD_MINUTES = env_int("PARCELGUARD_EMERGENCY_FORWARD_MINUTES", 30)
+EMERGENCY_TAKE_CHARGE_MINUTES = env_int("PARCELGUARD_EMERGENCY_TAKE_CHARGE_MINUTES", 60)
+EMERGENCY_PLAN_VALID_YEARS = 3
+EMERGENCY_PLAN_WARN_DAYS = 30
 
 # Pagination defaults for lists and the API.
 PAGE_SIZE = 25

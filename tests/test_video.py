@@ -354,3 +354,43 @@ def test_the_patrol_draw_is_weighted_toward_risk_and_recomputes_from_its_seed(ca
     assert services.patrol_verify(patrol) and len(patrol.chosen) == services.PATROL_SIZE
     Patrol.objects.filter(pk=patrol.pk).update(chosen=list(reversed(patrol.chosen)))
     assert not services.patrol_verify(Patrol.objects.get(pk=patrol.pk))
+
+
+def test_pushed_camera_status_is_scoped_idempotent_and_refused_whole(cast, channels, client_for):
+    import json
+
+    from parcelguard.accounts import services as accounts_services
+
+    token = accounts_services.token_issue(user=cast.officer_x, name="视频平台")
+    client = client_for(cast.officer_x).__class__()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    live, dark = channels["live"].channel_code, channels["dark"].channel_code
+
+    def push(reports):
+        return client.post("/api/v1/video/status", json.dumps(reports), content_type="application/json", **auth)
+
+    reports = [{"channel_code": live, "at": (now - dt.timedelta(minutes=2)).isoformat(), "online": True},
+               {"channel_code": dark, "at": (now - dt.timedelta(minutes=2)).isoformat(), "online": False},
+               {"channel_code": dark, "at": (now - dt.timedelta(minutes=1)).isoformat(), "online": True}]
+    first = push(reports)
+    assert first.status_code == 201 and first.json() == {"received": 3, "accepted": 3, "duplicates": 0}
+    again = push(reports)
+    assert again.json() == {"received": 3, "accepted": 0, "duplicates": 3}
+    assert HealthCheck.objects.filter(source="push").count() == 3
+    # outlet_b1's channel belongs to enterprise Y: the whole batch is refused, the good rows too
+    foreign = push([{"channel_code": live, "at": now.isoformat(), "online": True},
+                    {"channel_code": channels["foreign"].channel_code, "at": now.isoformat(), "online": True}])
+    assert foreign.status_code == 403 and foreign.json()["error"]["code"] == "device_not_allowed"
+    unknown = push([{"channel_code": "35030300001310009999", "at": now.isoformat(), "online": True}])
+    assert unknown.status_code == 403 and unknown.json()["error"]["code"] == "device_not_allowed"
+    future = push([{"channel_code": live, "at": (now + dt.timedelta(hours=1)).isoformat(), "online": True}])
+    assert future.status_code == 422 and future.json()["error"]["code"] == "time_in_future"
+    naive = push([{"channel_code": live, "at": "2026-12-05T08:00:00", "online": True}])
+    assert naive.status_code == 422 and naive.json()["error"]["code"] == "bad_report"
+    assert HealthCheck.objects.count() == 3
+    start, end = now - dt.timedelta(minutes=5), now + dt.timedelta(seconds=1)
+    assert registry.figure("video.online_rate").compute(cast.officer_x, start, end) == pytest.approx(66.7)
+    listed = client.get("/api/v1/video/channels", **auth).json()
+    assert listed["count"] == 2 and {c["channel_code"] for c in listed["items"]} == {live, dark}
+    assert next(c for c in listed["items"] if c["channel_code"] == dark)["online"] is True

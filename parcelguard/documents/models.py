@@ -11,6 +11,7 @@ class DocType(models.TextChoices):
     PENALTY_NOTICE = "penalty_notice", _("Notice of proposed penalty")
     PENALTY_DECISION = "penalty_decision", _("Penalty decision")
     REPLY = "reply", _("Reply to a procuratorial recommendation")
+    CLUE_TRANSFER = "clue_transfer", _("Clue transfer letter")
 
 
 class DocumentCounter(models.Model):

@@ -25,6 +25,9 @@ reply (检察建议回复函, issued by the bureau to the procuratorate; see ove
     addressee (the procuratorate), recommendation_number, recommendation_title, served_on_cn, items (list of
     {position, problem, request, status_text, lines, open_lines, open_until_cn}), summary, rectified, total,
     evidence_count
+clue_transfer (线索移送函, issued by the bureau to a partner department; see partners.services.letter_context):
+    addressee (the partner), found_by, kind_text, facts, legal_basis, request, deadline (the feedback day),
+    evidence_list (list of "name (SHA-256 …)"), source_text, memorandum_text
 """
 
 from __future__ import annotations
@@ -56,10 +59,12 @@ DOC_TITLES = {
     DocType.PENALTY_NOTICE: "行政处罚告知书",
     DocType.PENALTY_DECISION: "行政处罚决定书",
     DocType.REPLY: "关于检察建议落实情况的回复",
+    DocType.CLUE_TRANSFER: "线索移送函",
 }
 DEFAULT_PREFIXES = {
     DocType.REMINDER: "提", DocType.RECTIFICATION: "整改", DocType.CASE_FILING: "立",
     DocType.PENALTY_NOTICE: "罚告", DocType.PENALTY_DECISION: "罚决", DocType.REPLY: "函",
+    DocType.CLUE_TRANSFER: "移",
 }
 
 

@@ -27,6 +27,7 @@ class Source(models.TextChoices):
     INSPECTION = "inspection", _("Inspection")  # 执法检查
     PARCEL_ANALYSIS = "parcel_analysis", _("Parcel analysis")  # 数据分析
     PUBLIC = "public", _("Public tip-off")  # 社会公众举报
+    PARTNER = "partner", _("Partner department")  # 部门移送 (parcelguard/partners)
 
 
 class HazardType(models.Model):

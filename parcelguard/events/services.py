@@ -323,6 +323,47 @@ def tipoff_submit(*, county_code: str, hazard_type: str, place: str, description
     return event
 
 
+def event_from_partner(*, user: Any, partner_name: str, hazard_type: str, description: str, site_id: Any = None,
+                       county_id: Any = None, place: str = "", uploads: Sequence[Any] = ()) -> Event:
+    """A clue transferred by a partner department (parcelguard/partners) enters as a hazard event, source
+    partner: at a site in the user's area, or (the partner names no site) at a place in a county, where the
+    county centre attaches the site when it verifies."""
+    spec = step("report")
+    role = role_of(user)
+    if role not in spec.roles:
+        raise Forbidden(_("Your role may not report hazards."), code="role_not_allowed")
+    kind = _hazard(hazard_type)
+    site = None
+    if str(site_id or "").isdigit():
+        site = get_for(user, Site.objects.select_related("county", "enterprise"), pk=int(site_id))
+        county = site.county
+    else:
+        county = get_for(user, Jurisdiction.objects.filter(level=Level.COUNTY), pk=int(county_id)) \
+            if str(county_id or "").isdigit() else None
+        if county is None:
+            raise Invalid(_("Choose the site, or the county or district where it happened."), code="place_required")
+        if len(place.strip()) < 2:
+            raise Invalid(_("Say where it happened."), code="place_required")
+    if len(description.strip()) < 4:
+        raise Invalid(_("Describe the hazard."), code="description_required")
+    if not uploads:
+        raise Invalid(_("This step must carry supporting evidence (a photo, PDF or video)."),
+                      code="evidence_required")
+    now = clock.now()
+    with transaction.atomic():
+        event = Event.objects.create(
+            hazard_type=kind, severity=kind.default_severity, description=description.strip()[:2000], site=site,
+            enterprise=site.enterprise if site else None, county=county,
+            jurisdiction_path=site.jurisdiction_path if site else county.path, place=place.strip()[:200],
+            source=Source.PARTNER, reporter=user, reported_at=now, updated_at=now,
+            deadline=clocks.entry_deadline(None, State.REPORTED, now))
+        _record_created(event=event, action="report", actor=user,
+                        data={"site": site.code if site else "", "county": county.code, "hazard_type": kind.code,
+                              "partner": partner_name},
+                        attached=_store(user, uploads, "report"), at=now)
+    return event
+
+
 def event_verify(*, user: Any, event_id: int, version: int | None, note: str = "", site_id: int | None = None,
                  uploads: Sequence[Any] = ()) -> Event:
     """The county centre checks on site. A tip-off names no site: the centre attaches it here."""

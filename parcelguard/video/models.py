@@ -43,6 +43,8 @@ class HealthCheck(models.Model):
     at = models.DateTimeField(db_index=True)
     online = models.BooleanField()
     server_up = models.BooleanField(default=True)
+    # "gateway": the platform's own health check; "push": reported by an enterprise's or vendor's system
+    source = models.CharField(max_length=10, default="gateway")
     jurisdiction_path = models.CharField(max_length=200, db_index=True)
     enterprise_id = models.BigIntegerField(null=True)
 
@@ -51,7 +53,7 @@ class HealthCheck(models.Model):
 
     class Meta:
         ordering = ["-at", "channel_id"]
-        indexes = [models.Index(fields=["channel", "at"])]
+        constraints = [models.UniqueConstraint(fields=["channel", "at"], name="video_check_once_per_moment")]
 
 
 class Snapshot(models.Model):

@@ -71,7 +71,7 @@ def health_check(*, now: dt.datetime | None = None) -> dict[str, int]:
         site = channel.camera.site
         rows.append(HealthCheck(channel=channel, at=now, online=state.online(channel.stream), server_up=state.up,
                                 jurisdiction_path=site.jurisdiction_path, enterprise_id=site.enterprise_id))
-    HealthCheck.objects.bulk_create(rows)
+    HealthCheck.objects.bulk_create(rows, ignore_conflicts=True)
     return {"channels": len(rows), "online": sum(r.online for r in rows), "server_up": int(state.up)}
 
 
@@ -84,6 +84,57 @@ def recordings_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
         trail_append(actor=None, action="video.recordings_purge", subject="video-recordings",
                      payload={"before": before.isoformat(), "removed": removed})
     return {"removed": removed}
+
+
+MAX_REPORTS = 5000
+FUTURE_TOLERANCE = dt.timedelta(seconds=60)
+
+
+def status_push(*, user: Any, reports: list[Any]) -> dict[str, int]:
+    """Camera status reported by an enterprise's or a vendor platform's system (cameras the platform's
+    media server does not poll): `[{"channel_code", "at" (ISO 8601 with offset), "online"}]`, at most 5,000.
+    Refused whole (nothing stored) on a malformed report (`bad_report`, 422), a time in the future
+    (`time_in_future`, 422) or a channel that is unknown or not the user's own (`device_not_allowed`, 403,
+    the same answer for both). Idempotent: a (channel, moment) already recorded counts as a duplicate."""
+    if not isinstance(reports, list) or not reports or len(reports) > MAX_REPORTS:
+        raise Invalid(_("Send between 1 and 5,000 status reports."), code="bad_batch")
+    parsed: list[tuple[str, dt.datetime, bool]] = []
+    for row, report in enumerate(reports):
+        try:
+            code, online, raw = report["channel_code"], report["online"], report["at"]
+            moment = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else None
+            if not isinstance(code, str) or not isinstance(online, bool) or moment is None or moment.tzinfo is None:
+                raise ValueError
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Invalid(_("Status report %(row)d is malformed: it needs channel_code, at (ISO 8601 with an "
+                            "offset) and online (true/false).") % {"row": row + 1}, code="bad_report",
+                          details={"row": row + 1}) from exc
+        parsed.append((code, moment, online))
+    now = clock.now()
+    future = [i + 1 for i, (_c, at, _o) in enumerate(parsed) if at > now + FUTURE_TOLERANCE]
+    if future:
+        raise Invalid(_("Status reports with a time in the future are refused."), code="time_in_future",
+                      details={"rows": future[:20]})
+    codes = {code for code, _at, _o in parsed}
+    mine = {c.channel_code: c for c in scope(user, Channel).select_related("camera__site")
+            .filter(channel_code__in=codes)}
+    unknown = sorted(codes - set(mine))
+    if unknown:
+        raise Forbidden(_("These channels are unknown or not yours; nothing was stored."),
+                        code="device_not_allowed", details={"channel_codes": unknown[:20]})
+    rows = {}
+    for code, at, online in parsed:
+        channel = mine[code]
+        site = channel.camera.site
+        rows[(channel.pk, at)] = HealthCheck(channel=channel, at=at, online=online, source="push",
+                                             jurisdiction_path=site.jurisdiction_path,
+                                             enterprise_id=site.enterprise_id)
+    existing = set(HealthCheck.objects.filter(channel_id__in={c.pk for c in mine.values()},
+                                              at__in={at for _c, at in rows}).values_list("channel_id", "at"))
+    new = [row for key, row in rows.items() if key not in existing]
+    with transaction.atomic():
+        HealthCheck.objects.bulk_create(new, ignore_conflicts=True)
+    return {"received": len(parsed), "accepted": len(new), "duplicates": len(parsed) - len(new)}
 
 
 # ---- signed stream URLs ------------------------------------------------------------------------------------
