@@ -24,7 +24,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0008_step_lapses")]
+    dependencies = [("events", "0009_partner_source")]
     operations = [
         migrations.AddField(model_name="legalbasis", name="violated_article",
                             field=models.CharField(blank=True, max_length=200, verbose_name="article violated")),
