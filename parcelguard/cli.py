@@ -4,6 +4,7 @@
     parcelguard serve [--port 8000]     serve the platform with its background worker
     parcelguard worker                  run only the background worker
     parcelguard scheduler [--once]      enqueue the periodic jobs when due (escalation, reports, analysis)
+    parcelguard media                   the media server (nginx-RTMP on loopback) and the simulated cameras
     parcelguard privacy ...             waybill personal-information audit and masking (waybill_privacy)
     parcelguard parcels ...             three-systems analysis of parcel records (parcel_audit)
     parcelguard backup [--to DIR]       one consistent dated archive: database, files, manifest of hashes
@@ -75,6 +76,7 @@ def cmd_serve(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
+    parser.add_argument("--no-media", action="store_true", help="do not start the media server (video)")
     args = parser.parse_args(argv)
     _prepare()
     _collectstatic()
@@ -88,6 +90,14 @@ def cmd_serve(argv: list[str]) -> int:
         str(settings.STATIC_ROOT), "--static-path-route", "/static", "parcelguard.wsgi:application"])]
     if not args.no_worker:  # the task worker, and the scheduler that enqueues the periodic jobs
         children += [Child(name, [sys.executable, "-m", "parcelguard.cli", name]) for name in ("worker", "scheduler")]
+    if not args.no_media:
+        from parcelguard.video.mediaserver import binaries_present
+
+        if binaries_present():
+            children.append(Child("media server", [sys.executable, "-m", "parcelguard.cli", "media"]))
+        else:
+            print("parcelguard serve: nginx with the RTMP module or ffmpeg is not installed; the video pages will "
+                  "say the media server is down (scripts/env.sh's ensure_apt installs them)", flush=True)
     print(f"ParcelGuard serving at http://{args.host}:{args.port}/  (API docs: /api/docs)", flush=True)
     grace = float(os.environ.get("PARCELGUARD_STOP_GRACE", "30"))
     return Supervisor(children, cwd=ROOT, grace=grace).run()
@@ -108,6 +118,33 @@ def cmd_worker(argv: list[str]) -> int:
 def cmd_scheduler(argv: list[str]) -> int:
     _manage("scheduler", *argv)
     return 0
+
+
+def cmd_media(argv: list[str]) -> int:
+    """The media server on loopback (nginx + RTMP module: HLS for live view, FLV recordings for playback)
+    and one ffmpeg test-pattern camera per simulated channel, supervised like `serve`'s children."""
+    _django()
+    from django.conf import settings
+
+    from parcelguard.core.supervise import Child, Supervisor
+    from parcelguard.video.mediaserver import MediaServer, SimulatedCamera, binaries_present
+    from parcelguard.video.models import Channel
+
+    if not binaries_present():
+        print("parcelguard media: nginx with the RTMP module and ffmpeg are needed (apt-get install nginx-light "
+              "libnginx-mod-rtmp ffmpeg)", file=sys.stderr)
+        return 1
+    conf = settings.VIDEO
+    cameras = [SimulatedCamera(c.stream, f"{c.camera.site.name} {c.camera.location}")
+               for c in Channel.objects.filter(simulated=True).select_related("camera__site")]
+    server = MediaServer(Path(conf["ROOT"]), rtmp_port=int(conf["RTMP_PORT"]), http_port=int(conf["HTTP_PORT"]),
+                         record_interval=int(conf["RECORD_INTERVAL"]), cameras=cameras)
+    os.environ["TZ"] = "Asia/Shanghai"  # recording names and burned-in clocks (mediaserver.environment)
+    children = [Child("nginx", server.nginx_argv())]
+    children += [Child(f"camera {c.stream}", server.camera_loop_argv(c)) for c in cameras]
+    print(f"parcelguard media: nginx-RTMP on 127.0.0.1:{server.rtmp_port} (HLS on {server.http_base}), "
+          f"{len(cameras)} simulated camera(s)", flush=True)
+    return Supervisor(children, cwd=server.root, grace=5).run()
 
 
 def cmd_privacy(argv: list[str]) -> int:
@@ -179,7 +216,8 @@ def cmd_manage(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "worker": cmd_worker, "scheduler": cmd_scheduler, "privacy": cmd_privacy,
+COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "worker": cmd_worker, "scheduler": cmd_scheduler, "media": cmd_media,
+            "privacy": cmd_privacy,
             "parcels": cmd_parcels, "manage": cmd_manage, "trail": cmd_trail, "backup": cmd_backup,
             "restore": cmd_restore}
 

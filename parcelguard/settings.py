@@ -36,6 +36,9 @@ CSRF_TRUSTED_ORIGINS = [o for o in env("PARCELGUARD_CSRF_TRUSTED_ORIGINS", "").s
 
 # The authority running this installation, shown in the header and on documents.
 PARCELGUARD_AUTHORITY_NAME = env("PARCELGUARD_AUTHORITY_NAME", "莆田市邮政管理局")
+# Who issues documents, per body (parcelguard/documents/issuers.py, docs/documents.md): names, number
+# abbreviations, and the bureau's reconsideration body, court and payment route. JSON.
+DOCUMENT_ISSUERS = json.loads(env("PARCELGUARD_DOCUMENT_ISSUERS", "{}"))
 
 DATA_DIR = Path(env("PARCELGUARD_DATA_DIR", str(BASE_DIR / "var")))
 
@@ -63,6 +66,11 @@ INSTALLED_APPS = [
     "parcelguard.inspections",
     "parcelguard.oversight",
     "parcelguard.credit",
+    "parcelguard.assessment",
+    "parcelguard.training",
+    "parcelguard.emergency",
+    "parcelguard.partners",
+    "parcelguard.video",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +246,19 @@ TIPOFF_RATE_WINDOW = env_int("PARCELGUARD_TIPOFF_RATE_WINDOW", 3600)
 # (core/orphans.py); on the worker's own host a dead pid is detected at once.
 TASK_STALE_SECONDS = env_int("PARCELGUARD_TASK_STALE_SECONDS", 6 * 3600)
 
+# The remote video library (docs/video.md): the media gateway class and its options. By default the
+# nginx-RTMP server that `parcelguard serve` starts on loopback (`parcelguard media`), its run folder
+# (config, HLS, recordings) under the data folder. Signed stream URLs live URL_TTL seconds.
+VIDEO = {
+    "GATEWAY": env("PARCELGUARD_VIDEO_GATEWAY", "parcelguard.video.gateway.NginxRtmpGateway"),
+    "ROOT": env("PARCELGUARD_VIDEO_ROOT", str(DATA_DIR / "mediaserver")),
+    "RTMP_PORT": env_int("PARCELGUARD_VIDEO_RTMP_PORT", 19350),
+    "HTTP_PORT": env_int("PARCELGUARD_VIDEO_HTTP_PORT", 18080),
+    "RECORD_INTERVAL": env_int("PARCELGUARD_VIDEO_RECORD_INTERVAL", 60),
+}
+VIDEO_URL_TTL = env_int("PARCELGUARD_VIDEO_URL_TTL", 600)
+VIDEO_RETENTION_DAYS = env_int("PARCELGUARD_VIDEO_RETENTION_DAYS", 30)
+
 TASKS = {
     "default": {
         "BACKEND": env("PARCELGUARD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -247,6 +268,14 @@ TASKS = {
 
 # Key for the keyed hashes (HMAC-SHA256) of sender ID numbers; never the raw number.
 ID_HASH_KEY = env("PARCELGUARD_ID_HASH_KEY", "development-id-hash-key")
+
+# Emergency management (应急管理): the time limits of an incident's steps, in minutes (首报 after the
+# occurrence, the county forwards to the city, the city takes charge), and a plan's longest validity.
+EMERGENCY_REPORT_MINUTES = env_int("PARCELGUARD_EMERGENCY_REPORT_MINUTES", 60)
+EMERGENCY_FORWARD_MINUTES = env_int("PARCELGUARD_EMERGENCY_FORWARD_MINUTES", 30)
+EMERGENCY_TAKE_CHARGE_MINUTES = env_int("PARCELGUARD_EMERGENCY_TAKE_CHARGE_MINUTES", 60)
+EMERGENCY_PLAN_VALID_YEARS = 3
+EMERGENCY_PLAN_WARN_DAYS = 30
 
 # Pagination defaults for lists and the API.
 PAGE_SIZE = 25

@@ -24,6 +24,11 @@ urlpatterns = [
     path("inspections/", include("parcelguard.inspections.urls")),
     path("oversight/", include("parcelguard.oversight.urls")),
     path("credit/", include("parcelguard.credit.urls")),
+    path("assessment/", include("parcelguard.assessment.urls")),
+    path("training/", include("parcelguard.training.urls")),
+    path("emergency/", include("parcelguard.emergency.urls")),
+    path("partners/", include("parcelguard.partners.urls")),
+    path("video/", include("parcelguard.video.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -3,8 +3,10 @@
 set -euo pipefail
 export UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1 PYTHONUNBUFFERED=1
 # chromium: browser tests; fonts-noto-cjk: Chinese in PDFs and screenshots; poppler-utils: PDF checks;
-# pango/harfbuzz: WeasyPrint; default-jre-headless: PySpark; postgresql: a throw-away test cluster.
-APT_PKGS="chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+# pango/harfbuzz: WeasyPrint; default-jre-headless: PySpark; postgresql: a throw-away test cluster;
+# nginx-light + libnginx-mod-rtmp + ffmpeg: the video library's media server and simulated cameras.
+APT_PKGS="chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+  nginx-light libnginx-mod-rtmp ffmpeg"
 
 ensure_apt() {
   local missing=() p

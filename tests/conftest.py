@@ -62,3 +62,17 @@ def migrated_installation(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("installation")
     migrate_into(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def media_server(tmp_path_factory):
+    """The real media server (nginx + RTMP module) on free loopback ports with one ffmpeg camera pushing
+    320×180 at 5 fps; skipped only where the binaries are absent (scripts/env.sh's ensure_apt installs them)."""
+    from parcelguard.video.mediaserver import binaries_present
+    from parcelguard.video.testing import start_media_server
+
+    if not binaries_present():
+        pytest.skip("nginx with the RTMP module or ffmpeg is not installed (scripts/env.sh ensure_apt installs them)")
+    server = start_media_server(tmp_path_factory.mktemp("mediaserver"))
+    yield server
+    server.stop()

@@ -87,7 +87,7 @@ def test_a_penalty_decision_states_the_amount_in_figures_and_capitals_and_the_re
         "reconsideration_body": "福建省邮政管理局", "court": "莆田市涵江区人民法院"})
     text = pdf_text(doc)
     assert doc.number == "莆邮管罚决〔2026〕1号"
-    for expected in ("罚款人民币壹仟伍佰元整（¥1500元）", "15日内", "百分之三",
+    for expected in ("罚款人民币壹仟伍佰元整（¥1500）", "15日内", "百分之三",
                      "六十日内向福建省邮政管理局申请行政复议", "莆田市涵江区人民法院"):
         assert expected in text, expected
 

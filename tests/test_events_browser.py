@@ -64,7 +64,7 @@ def test_a_grid_worker_reports_from_a_phone_and_the_centre_issues_the_reminder_l
     verify.locator("button[type=submit]").click()
     expect(page.locator("#step-remind")).to_have_attribute("open", "")  # the next step is unfolded
     page.locator("#step-remind button[type=submit]").click()
-    expect(page.locator("#timeline")).to_contain_text("莆邮管提〔")
+    expect(page.locator("#timeline")).to_contain_text("邮安提〔")
     page.screenshot(path=str(artifacts_dir / "events-reminder-issued.png"), full_page=True)
 
     href = page.locator("#timeline .action-remind a.attachment-document").get_attribute("href")

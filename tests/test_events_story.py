@@ -60,7 +60,7 @@ def test_it_runs_the_hanjiang_story_through_the_api(cast, client_for):
         assert event["due_day"] == "2026-04-13"
         detail = ok(centre.get(f"/api/v1/events/{pk}"))
         letter = detail["timeline"][-1]
-        assert letter["action"] == "remind" and letter["document_number"].startswith("莆邮管提〔2026〕")
+        assert letter["action"] == "remind" and letter["document_number"].startswith("涵邮安提〔2026〕")
         assert [a["kind"] for a in letter["attachments"]] == ["document"]
         pdf_response = centre.get(letter["attachments"][0]["url"])
         assert pdf_response.status_code == 200

@@ -7,7 +7,8 @@ import re
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC_PAGES = ("login/", "logout/", "i18n/", "report/", "admin/", "api/", "inspections/public/")
+PUBLIC_PAGES = ("login/", "logout/", "i18n/", "report/", "admin/", "api/", "inspections/public/", "video/points/",
+                "training/public/")
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[str]:

@@ -122,7 +122,16 @@ def world(cast, django_capture_on_commit_callbacks):
 
     ensure_ruleset()
     ratings = list(recompute(user=cast.city_bureau).ratings.all())
-    return {"cast": cast, "event": reported, "rejected": other, "sample": sample, "ratings": ratings}
+    from parcelguard.assessment import scoring
+    from parcelguard.assessment import services as assessment
+    from parcelguard.assessment.testing import ensure_method
+
+    ensure_method()
+    last = scoring.last_periods()[0].code
+    assessed = assessment.assessment_publish(user=cast.city_bureau, period=last)
+    circular = assessment.circular_issue(user=cast.city_bureau, month=last, practice="推行视频巡检")
+    return {"cast": cast, "event": reported, "rejected": other, "sample": sample, "ratings": ratings,
+            "assessment": assessed, "circular": circular, "period": last}
 
 
 def pages(world) -> list[str]:
@@ -144,6 +153,10 @@ def pages(world) -> list[str]:
         *[f"/parcels/warnings/{w.pk}/" for w in warning],
         "/analytics/", "/analytics/events/", "/analytics/duty/", "/analytics/reports/",
         "/credit/", "/credit/method/", *[f"/credit/{r.pk}/" for r in world["ratings"]],
+        "/assessment/", f"/assessment/?period={world['period']}", "/assessment/method/",
+        f"/assessment/{world['assessment'].pk}/", f"/assessment/{world['assessment'].pk}/records/350303/closure_rate/",
+        "/assessment/circulars/", f"/assessment/circulars/{world['circular'].pk}/",
+        "/training/", "/training/staff/", "/training/bank/", "/training/sessions/new/",
     ]
 
 

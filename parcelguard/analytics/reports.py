@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
@@ -182,10 +181,9 @@ def _three_systems_view(ts: dict[str, Any], start: dt.date, pstart: dt.date) -> 
 def authority_of(j: Jurisdiction | None) -> str:
     """Who issues a report or record of this jurisdiction: the city's bureau (PARCELGUARD_AUTHORITY_NAME)
     for the city, the county's safety centre for a county or a grid inside it."""
-    if j is None or j.level == Level.CITY:
-        return str(settings.PARCELGUARD_AUTHORITY_NAME)
-    county = j if j.level == Level.COUNTY else (j.parent or j)
-    return f"{county.name}邮政业安全中心"
+    from parcelguard.documents.issuers import bureau_issuer, issuer_for
+
+    return bureau_issuer().name if j is None else issuer_for(j).name
 
 
 def report_pdf(jurisdiction: Jurisdiction, month: dt.date) -> tuple[bytes, dict[str, Any]]:

@@ -18,15 +18,20 @@ from parcelguard.api.auth import AUTH
 from parcelguard.api.v1 import (
     accounts,
     analytics,
+    assessment,
     credit,
+    emergency,
     events,
     inspections,
     oversight,
+    partners,
     privacy,
     registry,
+    training,
     work,
 )
 from parcelguard.api.v1 import parcels as parcels_v1
+from parcelguard.api.v1 import video as video_v1
 from parcelguard.core.errors import DomainError
 
 
@@ -101,3 +106,8 @@ api.add_router("/v1/", parcels_v1.router)
 api.add_router("/v1/", credit.router)
 api.add_router("/v1/", oversight.router)
 api.add_router("/v1/", inspections.router)
+api.add_router("/v1/", video_v1.router)
+api.add_router("/v1/", assessment.router)
+api.add_router("/v1/", training.router)
+api.add_router("/v1/", emergency.router)
+api.add_router("/v1/", partners.router)

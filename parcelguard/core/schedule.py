@@ -72,6 +72,10 @@ JOBS: tuple[Job, ...] = (
         "delete import uploads never confirmed (older than IMPORT_SPOOL_MAX_AGE): they hold personal data"),
     Job("monthly_reports", "parcelguard.analytics.tasks.monthly_reports_task", monthly_on(1, 3, 0),
         "last month's report for the city and every county"),
+    Job("video_health", "parcelguard.video.tasks.health_check_task", every(1),
+        "ask the media server which cameras' pictures it receives (the video online rate)"),
+    Job("video_retention", "parcelguard.video.tasks.purge_recordings_task", daily_at(4, 15),
+        "delete video recordings older than VIDEO_RETENTION_DAYS (default 30)"),
 )
 
 

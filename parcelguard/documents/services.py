@@ -25,6 +25,9 @@ reply (检察建议回复函, issued by the bureau to the procuratorate; see ove
     addressee (the procuratorate), recommendation_number, recommendation_title, served_on_cn, items (list of
     {position, problem, request, status_text, lines, open_lines, open_until_cn}), summary, rectified, total,
     evidence_count
+clue_transfer (线索移送函, issued by the bureau to a partner department; see partners.services.letter_context):
+    addressee (the partner), found_by, kind_text, facts, legal_basis, request, deadline (the feedback day),
+    evidence_list (list of "name (SHA-256 …)"), source_text, memorandum_text
 """
 
 from __future__ import annotations
@@ -42,11 +45,12 @@ from django.template.loader import render_to_string
 from parcelguard.core import clock
 from parcelguard.core.errors import Invalid
 from parcelguard.documents.chinese import amount_in_words, chinese_date
+from parcelguard.documents.issuers import Issuer, bureau_issuer
 from parcelguard.documents.models import DocType, Document, DocumentCounter
 from parcelguard.evidence.services import evidence_store
 from parcelguard.trail.services import trail_append, trail_lock
 
-__all__ = ["DOC_TITLES", "document_issue", "document_number_next", "render_pdf"]
+__all__ = ["DOC_TITLES", "authority", "document_issue", "document_number_next", "render_pdf"]
 
 DOC_TITLES = {
     DocType.REMINDER: "提醒函",
@@ -55,19 +59,18 @@ DOC_TITLES = {
     DocType.PENALTY_NOTICE: "行政处罚告知书",
     DocType.PENALTY_DECISION: "行政处罚决定书",
     DocType.REPLY: "关于检察建议落实情况的回复",
+    DocType.CLUE_TRANSFER: "线索移送函",
 }
 DEFAULT_PREFIXES = {
     DocType.REMINDER: "提", DocType.RECTIFICATION: "整改", DocType.CASE_FILING: "立",
     DocType.PENALTY_NOTICE: "罚告", DocType.PENALTY_DECISION: "罚决", DocType.REPLY: "函",
+    DocType.CLUE_TRANSFER: "移",
 }
 
 
-def _conf(name: str, default: str) -> str:
-    return str(getattr(settings, name, None) or os.environ.get(f"PARCELGUARD_{name}") or default)
-
-
 def authority() -> str:
-    return _conf("DOCUMENT_AUTHORITY", getattr(settings, "PARCELGUARD_AUTHORITY_NAME", "") or "莆田市邮政管理局")
+    """The installation's bureau (settings DOCUMENT_AUTHORITY, else PARCELGUARD_AUTHORITY_NAME)."""
+    return bureau_issuer().name
 
 
 def prefixes() -> dict[str, str]:
@@ -80,21 +83,23 @@ def prefixes() -> dict[str, str]:
     return {**{str(k): v for k, v in DEFAULT_PREFIXES.items()}, **configured}
 
 
-def format_number(doc_type: str, year: int, seq: int) -> str:
-    return f"{_conf('DOCUMENT_AUTHORITY_ABBR', '莆邮管')}{prefixes()[doc_type]}〔{year}〕{seq}号"
+def format_number(doc_type: str, year: int, seq: int, issuer: Issuer | None = None) -> str:
+    """文号 in the name of the issuing body: 莆邮管罚决〔2026〕1号, 涵邮安提〔2026〕3号."""
+    return f"{(issuer or bureau_issuer()).abbr}{prefixes()[doc_type]}〔{year}〕{seq}号"
 
 
-def document_number_next(doc_type: str, year: int) -> int:
-    """The next sequence number of this type and year. Holds the counter's row lock until the caller's
-    transaction ends, so two issuers never get the same number and a rolled-back issue leaves no gap."""
+def document_number_next(doc_type: str, year: int, issuer_key: str = "") -> int:
+    """The next sequence number of this issuing body, type and year. Holds the counter's row lock until the
+    caller's transaction ends, so two issuers never get the same number and a rolled-back issue leaves no gap."""
+    key = {"issuer": issuer_key, "doc_type": doc_type, "year": year}
     with transaction.atomic():
-        counter = DocumentCounter.objects.select_for_update().filter(doc_type=doc_type, year=year).first()
+        counter = DocumentCounter.objects.select_for_update().filter(**key).first()
         if counter is None:
             try:
                 with transaction.atomic():
-                    counter = DocumentCounter.objects.create(doc_type=doc_type, year=year, last=0)
+                    counter = DocumentCounter.objects.create(**key, last=0)
             except IntegrityError:  # somebody created it meanwhile; wait for their lock
-                counter = DocumentCounter.objects.select_for_update().get(doc_type=doc_type, year=year)
+                counter = DocumentCounter.objects.select_for_update().get(**key)
         counter.last += 1
         counter.save(update_fields=["last"])
         return counter.last
@@ -113,9 +118,11 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
-def _template_context(doc_type: str, context: dict[str, Any], number: str) -> dict[str, Any]:
-    ctx: dict[str, Any] = {"defence_days": 5, "payment_days": 15, **context}
-    ctx.update(title=DOC_TITLES[DocType(doc_type)], number=number, authority=context.get("authority") or authority())
+def _template_context(doc_type: str, context: dict[str, Any], number: str, issuer: Issuer) -> dict[str, Any]:
+    ctx: dict[str, Any] = {"defence_days": 5, "payment_days": 15, "reconsideration_body": issuer.reconsideration_body,
+                           "court": issuer.court, "payment_route": issuer.payment, **context}
+    ctx.update(title=DOC_TITLES[DocType(doc_type)], number=number, authority=context.get("authority") or issuer.name,
+               issuer=issuer, self_ref=issuer.self_ref, bureau=issuer.bureau)
     for key in ("issue_date", "deadline", "found_on", "filed_on"):
         day = _as_date(ctx.get(key)) if key != "issue_date" else (_as_date(ctx.get(key)) or clock.today())
         ctx[f"{key}_cn"] = chinese_date(day) if day else ""
@@ -137,8 +144,10 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     return bytes(HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
 
 
-def document_issue(*, actor: Any, doc_type: str, context: dict[str, Any], subject: str) -> Document:
-    """Number, render and store one official document for `subject` ("event:42", "case:7").
+def document_issue(*, actor: Any, doc_type: str, context: dict[str, Any], subject: str,
+                   issuer: Issuer | None = None) -> Document:
+    """Number, render and store one official document for `subject` ("event:42", "case:7"), in the name and
+    numbering of `issuer` (default: the bureau; a county centre's letters: `issuers.issuer_for(county)`).
 
     Returns the Document; its PDF is `document.evidence` (with its SHA-256), and a "document.issue" entry
     on `subject` lists that hash. Raises `Invalid` (code `unknown_document_type`) for an unknown type and
@@ -150,12 +159,13 @@ def document_issue(*, actor: Any, doc_type: str, context: dict[str, Any], subjec
     year = clock.today().year
     with transaction.atomic():
         trail_lock()  # the lock order of every writer: trail first, then the counter row
-        seq = document_number_next(doc_type, year)
-        number = format_number(doc_type, year, seq)
-        pdf = render_pdf(f"documents/{doc_type}.html", _template_context(doc_type, context, number))
+        issuer = issuer or bureau_issuer()
+        seq = document_number_next(doc_type, year, issuer.key)
+        number = format_number(doc_type, year, seq, issuer)
+        pdf = render_pdf(f"documents/{doc_type}.html", _template_context(doc_type, context, number, issuer))
         evidence = evidence_store(actor=actor, upload=ContentFile(pdf, name=f"{number}.pdf"),
                                   purpose=f"document:{doc_type}")
-        document = Document.objects.create(doc_type=doc_type, number=number, year=year, seq=seq, evidence=evidence,
+        document = Document.objects.create(issuer=issuer.key, doc_type=doc_type, number=number, year=year, seq=seq, evidence=evidence,
                                            subject=subject, issued_by=actor if getattr(actor, "pk", None) else None,
                                            issued_at=now)
         trail_append(actor=actor, action="document.issue", subject=subject,

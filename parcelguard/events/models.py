@@ -27,6 +27,7 @@ class Source(models.TextChoices):
     INSPECTION = "inspection", _("Inspection")  # 执法检查
     PARCEL_ANALYSIS = "parcel_analysis", _("Parcel analysis")  # 数据分析
     PUBLIC = "public", _("Public tip-off")  # 社会公众举报
+    PARTNER = "partner", _("Partner department")  # 部门移送 (parcelguard/partners)
 
 
 class HazardType(models.Model):
@@ -60,6 +61,9 @@ class LegalBasis(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("legal basis"), max_length=200)
     violation = models.CharField(_("violation"), max_length=200)
+    # A decision names the article the party violated and the article the penalty is applied under.
+    violated_article = models.CharField(_("article violated"), max_length=200, blank=True)
+    penalty_article = models.CharField(_("article applied"), max_length=200, blank=True)
     min_amount = models.DecimalField(_("minimum fine"), max_digits=12, decimal_places=2, default=Decimal(0))
     max_amount = models.DecimalField(_("maximum fine"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)

@@ -35,6 +35,7 @@ from parcelguard.accounts.roles import Role
 from parcelguard.accounts.scoping import get_for
 from parcelguard.core import clock, workflow
 from parcelguard.core.errors import Conflict, Forbidden, Invalid
+from parcelguard.documents.issuers import issuer_for
 from parcelguard.events import clocks, deadlines, location
 from parcelguard.events.models import (
     Case,
@@ -217,11 +218,13 @@ def _record_created(*, event: Event, action: str, actor: Any, data: dict[str, An
                     to_state=State.REPORTED, data=data, attached=attached, at=at)
 
 
-def _issue(user: Any, event: Event, doc_type: str, context: dict[str, Any], data: dict[str, Any]) -> list[Any]:
+def _issue(user: Any, event: Event, doc_type: str, context: dict[str, Any], data: dict[str, Any],
+           issuer: Any = None) -> list[Any]:
+    """Issue one document on the event, in the name and numbering of `issuer` (default: the city bureau)."""
     from parcelguard.documents.services import document_issue
 
     doc = document_issue(actor=user, doc_type=doc_type, context=_doc_context(event) | context,
-                         subject=f"event:{event.pk}")
+                         subject=f"event:{event.pk}", issuer=issuer)
     data["document_number"] = doc.number
     return [(doc.evidence, "document")]
 
@@ -320,6 +323,47 @@ def tipoff_submit(*, county_code: str, hazard_type: str, place: str, description
     return event
 
 
+def event_from_partner(*, user: Any, partner_name: str, hazard_type: str, description: str, site_id: Any = None,
+                       county_id: Any = None, place: str = "", uploads: Sequence[Any] = ()) -> Event:
+    """A clue transferred by a partner department (parcelguard/partners) enters as a hazard event, source
+    partner: at a site in the user's area, or (the partner names no site) at a place in a county, where the
+    county centre attaches the site when it verifies."""
+    spec = step("report")
+    role = role_of(user)
+    if role not in spec.roles:
+        raise Forbidden(_("Your role may not report hazards."), code="role_not_allowed")
+    kind = _hazard(hazard_type)
+    site = None
+    if str(site_id or "").isdigit():
+        site = get_for(user, Site.objects.select_related("county", "enterprise"), pk=int(site_id))
+        county = site.county
+    else:
+        county = get_for(user, Jurisdiction.objects.filter(level=Level.COUNTY), pk=int(county_id)) \
+            if str(county_id or "").isdigit() else None
+        if county is None:
+            raise Invalid(_("Choose the site, or the county or district where it happened."), code="place_required")
+        if len(place.strip()) < 2:
+            raise Invalid(_("Say where it happened."), code="place_required")
+    if len(description.strip()) < 4:
+        raise Invalid(_("Describe the hazard."), code="description_required")
+    if not uploads:
+        raise Invalid(_("This step must carry supporting evidence (a photo, PDF or video)."),
+                      code="evidence_required")
+    now = clock.now()
+    with transaction.atomic():
+        event = Event.objects.create(
+            hazard_type=kind, severity=kind.default_severity, description=description.strip()[:2000], site=site,
+            enterprise=site.enterprise if site else None, county=county,
+            jurisdiction_path=site.jurisdiction_path if site else county.path, place=place.strip()[:200],
+            source=Source.PARTNER, reporter=user, reported_at=now, updated_at=now,
+            deadline=clocks.entry_deadline(None, State.REPORTED, now))
+        _record_created(event=event, action="report", actor=user,
+                        data={"site": site.code if site else "", "county": county.code, "hazard_type": kind.code,
+                              "partner": partner_name},
+                        attached=_store(user, uploads, "report"), at=now)
+    return event
+
+
 def event_verify(*, user: Any, event_id: int, version: int | None, note: str = "", site_id: int | None = None,
                  uploads: Sequence[Any] = ()) -> Event:
     """The county centre checks on site. A tip-off names no site: the centre attaches it here."""
@@ -352,10 +396,12 @@ def event_remind(*, user: Any, event_id: int, version: int | None, note: str = "
                             "working_days": event.hazard_type.working_days}
 
     def after(ev: Event, _t: Any) -> list[Any]:
+        # The officer's own note says what to fix at this site; the hazard type's standing requirement follows.
+        asks = [line.strip() for line in note.splitlines() if line.strip()]
+        asks += [ev.hazard_type.requirement] if ev.hazard_type.requirement else []
         return _issue(user, ev, "reminder", {
-            "authority": f"{ev.county.name}邮政业安全中心", "deadline": deadlines.day_of(due),
-            "requirements": ev.hazard_type.requirement or note or "立即整改并书面反馈整改情况",
-            "reply_to": "通过寄递安全监管平台上传整改佐证材料"}, data)
+            "deadline": deadlines.day_of(due), "requirements": asks or ["立即整改并书面反馈整改情况"],
+            "reply_to": "通过寄递安全监管平台上传"}, data, issuer=issuer_for(ev.county))
 
     return _transition(user, event_id, "remind", version=version, reason=note,
                        act=Act(changes={"deadline": due, "rectify_by": due}, data=data, after=after))
@@ -568,11 +614,19 @@ def case_decide(*, user: Any, event_id: int, version: int | None, outcome: str, 
         case = Case.objects.get(event=ev)
         Case.objects.filter(pk=case.pk).update(decided_at=clock.now(), outcome=outcome, amount=fine,
                                                legal_basis=basis or case.legal_basis, serve_by=serve_by)
+        rule = basis or case.legal_basis
+        titles = {"remind": "提醒函", "case_open": "立案审批表", "case_notify": "行政处罚告知书"}
+        evidence = [f"{titles.get(t.action, '文书')}（{t.document_number}）"
+                    for t in ev.transitions.exclude(document_number="").order_by("at")]
+        evidence += ["现场检查照片及核查记录", "当事人整改反馈材料" if ev.transitions.filter(action="answer").exists()
+                     else "当事人逾期未反馈整改的平台记录"]
         return _issue(user, ev, "penalty_decision", {
-            "legal_basis": (basis or case.legal_basis).title if (basis or case.legal_basis) else "",
-            "penalty_basis": basis.title if basis else "", "amount": fine, "defence_summary": case.defence,
-            "penalty": f"罚款人民币{fine:,.0f}元" if fine is not None else "约谈，不予行政处罚",
-            "payment_days": deadlines.CASE_PAY_DAYS, "facts": f"{ev.description}。{reason}"}, data)
+            "legal_basis": (rule.violated_article or rule.title) if rule else "",
+            "penalty_basis": (rule.penalty_article or rule.title) if rule else "", "amount": fine,
+            "violation": rule.violation if rule else "", "evidence_list": evidence,
+            "defence_summary": case.defence, "defence_weighed": reason,
+            "penalty": "" if fine is not None else "约谈，不予行政处罚",
+            "payment_days": deadlines.CASE_PAY_DAYS, "facts": ev.description}, data)
 
     return _transition(user, event_id, "case_decide", version=version, reason=reason,
                        act=Act(changes={"deadline": serve_by}, data=data, after=after))

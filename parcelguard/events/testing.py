@@ -101,3 +101,4 @@ def ensure_taxonomy() -> None:
 
     if not HazardType.objects.exists():
         importlib.import_module("parcelguard.events.migrations.0002_seed_taxonomy").seed(apps, None)
+        importlib.import_module("parcelguard.events.migrations.0010_legal_basis_articles").fill(apps, None)

@@ -64,6 +64,14 @@ FLAGS: tuple[Flag, ...] = (
 )
 
 
+def register(flag: Flag) -> Flag:
+    """Another app adds a flag (e.g. training: staff without a valid certificate) from its ready()."""
+    global FLAGS
+    if all((f.kind, f.name) != (flag.kind, flag.name) for f in FLAGS):
+        FLAGS = (*FLAGS, flag)
+    return flag
+
+
 def flags_for(kind_slug: str) -> dict[str, Flag]:
     return {f.name: f for f in FLAGS if f.kind == kind_slug}
 

@@ -18,3 +18,17 @@ def wait_for_js(page: Any, expression: str, timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{expression!r} stayed falsy for {timeout} s")
         page.wait_for_timeout(100)
+
+
+def log_in(browser: Any, url: str, username: str, **context_args: Any) -> tuple[Any, Any]:
+    """A new browser context logged in as `username` (the cast's password): (context, page)."""
+    from parcelguard.testing.cast import PASSWORD
+
+    context = browser.new_context(**context_args)
+    page = context.new_page()
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    return context, page

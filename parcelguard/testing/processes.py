@@ -40,7 +40,9 @@ def platform_env(folder: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DB_VARIABLES and not k.startswith("PYTEST")}
     env.update(SQLITE_PATH=str(folder / "db.sqlite3"), PARCELGUARD_DATA_DIR=str(folder / "data"),
                PARCELGUARD_MEDIA_ROOT=str(folder / "media"), DJANGO_SETTINGS_MODULE="parcelguard.settings",
-               PYTHONUNBUFFERED="1", PARCELGUARD_STATIC_ROOT=str(folder / "static"))
+               PYTHONUNBUFFERED="1", PARCELGUARD_STATIC_ROOT=str(folder / "static"),
+               # the media server `serve` starts (video): its own loopback ports, never the defaults
+               PARCELGUARD_VIDEO_RTMP_PORT=str(free_port()), PARCELGUARD_VIDEO_HTTP_PORT=str(free_port()))
     env.update(extra)
     return env
 

@@ -26,6 +26,8 @@ class Command(BaseCommand):
             importlib.import_module("parcelguard.events.migrations.0002_seed_taxonomy").seed(apps, None)
             importlib.import_module("parcelguard.selfcheck.migrations.0002_seed_checklist").seed(apps, None)
             importlib.import_module("parcelguard.credit.seed").seed(apps, None)
+            importlib.import_module("parcelguard.assessment.seed").seed(apps, None)
+            importlib.import_module("parcelguard.training.seed").seed(apps, None)
         if demo_exists():
             self.stdout.write("The demo city is already loaded (use --reset to load it again).")
             return
@@ -38,9 +40,14 @@ class Command(BaseCommand):
         call_command("demo_privacy", seed=seed, stdout=self.stdout)
         call_command("demo_selfcheck", seed=seed, stdout=self.stdout)
         call_command("demo_inspections", stdout=self.stdout)
+        call_command("demo_training", seed=seed, stdout=self.stdout)
+        call_command("demo_video", seed=seed, stdout=self.stdout)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, where in s.users:
             self.stdout.write(f"  {username:<20} {role:<12} {where}")
         call_command("demo_parcels", stdout=self.stdout)
         call_command("demo_oversight", stdout=self.stdout)  # links the parcel analysis' warnings
         call_command("demo_credit", stdout=self.stdout)
+        call_command("demo_assessment", stdout=self.stdout)
+        call_command("demo_emergency", seed=seed, stdout=self.stdout)
+        call_command("demo_partners", stdout=self.stdout)
