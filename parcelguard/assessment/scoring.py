@@ -62,7 +62,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year + m // 12, m % 12 + 1, 1)
 
 
-def parse_period(value: Any) -> Period:
+def parse_period(value: Any, *, refuse_future: bool = True) -> Period:
     """"2026-11" (a month), "2026-Q3" (a quarter) or "2026" (a year); refused once the period has not begun."""
     text = str(value or "").strip().upper()
     found = PERIOD.match(text)
@@ -77,7 +77,7 @@ def parse_period(value: Any) -> Period:
         period = Period(f"{year}-Q{found.group(3)}", "quarter", start, _add_months(start, 3))
     else:
         period = Period(str(year), "year", dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
-    if period.since > clock.now():
+    if refuse_future and period.since > clock.now():
         raise Invalid(_("This period has not begun yet."), code="period_in_future")
     return period
 
@@ -88,7 +88,9 @@ def last_periods(today: dt.date | None = None) -> list[Period]:
     month = _add_months(today.replace(day=1), -1)
     quarter = _add_months(dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1), -3)
     q = (quarter.month - 1) // 3 + 1
-    return [parse_period(f"{month:%Y-%m}"), parse_period(f"{quarter.year}-Q{q}"), parse_period(str(today.year - 1))]
+    # Finished by construction; computed from the calendar, so never refused (a work queue must not fail)
+    return [parse_period(code, refuse_future=False)
+            for code in (f"{month:%Y-%m}", f"{quarter.year}-Q{q}", str(today.year - 1))]
 
 
 @dataclass

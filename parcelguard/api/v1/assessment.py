@@ -22,7 +22,7 @@ from parcelguard.core.errors import Forbidden, NotFound
 router = Router(tags=["assessment"])
 
 
-class ItemOut(Schema):
+class AssessmentItemOut(Schema):
     code: str
     indicator: str
     label: str
@@ -30,16 +30,16 @@ class ItemOut(Schema):
     help: str
 
 
-class MethodOut(Schema):
+class AssessmentMethodOut(Schema):
     version: int
     title: str
-    items: list[ItemOut]
+    items: list[AssessmentItemOut]
     published_at: dt.datetime
 
 
-def _method_out(m: Method) -> MethodOut:
-    return MethodOut(version=m.version, title=m.title, published_at=m.published_at, items=[
-        ItemOut(code=i["code"], indicator=i["indicator"], label=i["label"], weight=float(i["weight"]),
+def _method_out(m: Method) -> AssessmentMethodOut:
+    return AssessmentMethodOut(version=m.version, title=m.title, published_at=m.published_at, items=[
+        AssessmentItemOut(code=i["code"], indicator=i["indicator"], label=i["label"], weight=float(i["weight"]),
                 help=str(indicators.INDICATORS[i["indicator"]].help)) for i in m.items])
 
 
@@ -48,33 +48,33 @@ def _reader(request: HttpRequest) -> None:
         raise Forbidden(_("Your role may not do this."), code="role_not_allowed")
 
 
-@router.get("/assessment/method", response={200: MethodOut, **ERRORS}, summary="The assessment method in force")
-def method_get(request: HttpRequest) -> MethodOut:
+@router.get("/assessment/method", response={200: AssessmentMethodOut, **ERRORS}, summary="The assessment method in force")
+def method_get(request: HttpRequest) -> AssessmentMethodOut:
     _reader(request)
     return _method_out(services.current_method())
 
 
-class ItemIn(Schema):
+class AssessmentItemIn(Schema):
     code: Text(40) = ""  # type: ignore[valid-type]
     indicator: Text(40)  # type: ignore[valid-type]
     label: Text(60) = ""  # type: ignore[valid-type]
     weight: float = Field(ge=0, le=100)
 
 
-class MethodIn(Schema):
+class AssessmentMethodIn(Schema):
     title: Text(120)  # type: ignore[valid-type]
-    items: list[ItemIn] = Field(max_length=30)
+    items: list[AssessmentItemIn] = Field(max_length=30)
 
 
-@router.post("/assessment/method", response={201: MethodOut, **ERRORS},
+@router.post("/assessment/method", response={201: AssessmentMethodOut, **ERRORS},
              summary="Publish a new version of the assessment method (city bureau); weights add up to 100")
-def method_publish(request: HttpRequest, body: MethodIn) -> Any:
+def method_publish(request: HttpRequest, body: AssessmentMethodIn) -> Any:
     made = services.method_publish(user=request.user, title=body.title,
                                    items=[{**i.dict(), "weight": repr(i.weight)} for i in body.items])
     return Status(201, _method_out(made))  # type: ignore[arg-type]
 
 
-class FigureOut(Schema):
+class AssessmentFigureOut(Schema):
     item: str
     num: int
     den: int
@@ -88,7 +88,7 @@ class CountyOut(Schema):
     county: str
     rank: int
     score: float
-    figures: list[FigureOut]
+    figures: list[AssessmentFigureOut]
 
 
 class ResultOut(Schema):
@@ -103,21 +103,21 @@ class ResultOut(Schema):
     counties: list[CountyOut]
 
 
-class PeriodParams(Schema):
+class AssessmentPeriodParams(Schema):
     period: Text(10)  # type: ignore[valid-type]
     method: int | None = Field(None, ge=1, le=1_000_000)
 
 
 @router.get("/assessment/preview", response={200: ResultOut, **ERRORS},
             summary="The assessment of a period computed now from the records (nothing kept)")
-def preview(request: HttpRequest, params: Query[PeriodParams]) -> ResultOut:
+def preview(request: HttpRequest, params: Query[AssessmentPeriodParams]) -> ResultOut:
     _reader(request)
     period = scoring.parse_period(params.period)
     result = scoring.compute(request.user, period, services.method_of(params.method))
     return ResultOut(id=None, number="", period=period.code, start=period.start, end=period.end, as_of=result.as_of,
                      method_version=result.method.version, published_at=None, counties=[CountyOut(
                          county_code=r.county.code, county=r.county.name, rank=r.rank, score=float(r.score),
-                         figures=[FigureOut(item=line.code, num=line.num, den=line.den,
+                         figures=[AssessmentFigureOut(item=line.code, num=line.num, den=line.den,
                                             rate=None if line.rate is None else float(line.rate),
                                             points=float(line.points)) for line in r.lines])
                          for r in result.counties])
@@ -133,7 +133,7 @@ def _result_out(request: HttpRequest, a: Assessment) -> ResultOut:
     for s in selectors.scores(request.user, a):
         open_ = selectors.records_allowed(request.user, s.county)
         counties.append(CountyOut(county_code=s.county.code, county=s.county.name, rank=s.rank, score=float(s.score),
-                                  figures=[FigureOut(item=code, num=f["num"], den=f["den"],
+                                  figures=[AssessmentFigureOut(item=code, num=f["num"], den=f["den"],
                                                      rate=None if f["rate"] is None else float(f["rate"]),
                                                      points=float(f["points"]),
                                                      records_url=reverse("assessment:records",

@@ -83,7 +83,7 @@ class IncidentIn(Schema):
     casualties: int = Field(0, ge=0, le=100000)
 
 
-class StepIn(Schema):
+class EmergencyStepIn(Schema):
     action: Text(20) = Field(description="forward | take_charge | follow_up (text required)")  # type: ignore[valid-type]
     version: int | None = None
     text: Text(2000) = ""  # type: ignore[valid-type]
@@ -119,7 +119,7 @@ def incident_create(request: HttpRequest, body: IncidentIn) -> Status:
 @router.post("/emergency/incidents/{int:pk}/steps", response={200: IncidentOut, **ERRORS},
              summary="Take the next step: forward (county), take_charge (city) or a follow_up report; closing "
                      "needs evidence and is done on the page")
-def incident_step(request: HttpRequest, pk: int, body: StepIn) -> IncidentOut:
+def incident_step(request: HttpRequest, pk: int, body: EmergencyStepIn) -> IncidentOut:
     args = {"user": request.user, "incident_id": pk, "version": body.version}
     if body.action == "forward":
         services.incident_forward(note=body.text, **args)
@@ -132,7 +132,7 @@ def incident_step(request: HttpRequest, pk: int, body: StepIn) -> IncidentOut:
     return IncidentOut.of(_incident(request, pk))
 
 
-class PlanOut(Schema):
+class EmergencyPlanOut(Schema):
     id: int
     enterprise_id: int
     enterprise: str
@@ -145,15 +145,15 @@ class PlanOut(Schema):
     sha256: str
 
     @staticmethod
-    def of(p: Plan, day: dt.date) -> PlanOut:
-        return PlanOut(id=p.pk, enterprise_id=p.enterprise_id, enterprise=p.enterprise.name, kind=p.kind,
+    def of(p: Plan, day: dt.date) -> EmergencyPlanOut:
+        return EmergencyPlanOut(id=p.pk, enterprise_id=p.enterprise_id, enterprise=p.enterprise.name, kind=p.kind,
                        title=p.title, version=p.version_label, approved_on=p.approved_on, review_on=p.review_on,
                        status=selectors.plan_status(p, day), sha256=p.file.sha256)
 
 
 class PlanPage(Schema):
     count: int
-    items: list[PlanOut]
+    items: list[EmergencyPlanOut]
 
 
 class PlanParams(Schema):
@@ -169,7 +169,7 @@ class PlanParams(Schema):
 def plan_list(request: HttpRequest, params: Query[PlanParams]) -> PlanPage:
     day = clock.today()
     qs = selectors.filter_plans(request.user, params.dict(exclude={"limit", "offset"}), day)
-    return PlanPage(count=qs.count(), items=[PlanOut.of(p, day) for p in qs[params.offset: params.offset + params.limit]])
+    return PlanPage(count=qs.count(), items=[EmergencyPlanOut.of(p, day) for p in qs[params.offset: params.offset + params.limit]])
 
 
 class EnterpriseRef(Schema):
@@ -177,16 +177,16 @@ class EnterpriseRef(Schema):
     name: str
 
 
-class EnterprisePage(Schema):
+class EmergencyEnterprisePage(Schema):
     count: int
     items: list[EnterpriseRef]
 
 
-@router.get("/emergency/plans/missing", response={200: EnterprisePage, **ERRORS},
+@router.get("/emergency/plans/missing", response={200: EmergencyEnterprisePage, **ERRORS},
             summary="Active enterprises inside my scope without a valid comprehensive emergency plan today")
-def plan_missing(request: HttpRequest) -> EnterprisePage:
+def plan_missing(request: HttpRequest) -> EmergencyEnterprisePage:
     qs = selectors.without_valid_plan(request.user, clock.today())
-    return EnterprisePage(count=qs.count(), items=[EnterpriseRef(id=e.pk, name=e.name) for e in qs[:1000]])
+    return EmergencyEnterprisePage(count=qs.count(), items=[EnterpriseRef(id=e.pk, name=e.name) for e in qs[:1000]])
 
 
 class DrillOut(Schema):

@@ -27,7 +27,7 @@ Files = File[list[UploadedFile]]
 MAX_ID = 2_000_000_000
 
 
-class ItemOut(Schema):
+class OversightItemOut(Schema):
     id: int
     position: int
     problem: str
@@ -39,7 +39,7 @@ class ItemOut(Schema):
     finding: str
 
 
-class ClockOut(Schema):
+class OversightClockOut(Schema):
     due_on: dt.date | None
     days_left: int | None
     replied: bool
@@ -59,17 +59,17 @@ class RecommendationOut(Schema):
     version: int
     served_on: dt.date | None
     service_method: str
-    clock: ClockOut
+    clock: OversightClockOut
     reply_number: str | None
     reply_pdf: str | None
     bundle: str
-    items: list[ItemOut]
+    items: list[OversightItemOut]
 
     @staticmethod
     def of(rec: Recommendation) -> RecommendationOut:
         c = selectors.clock_of(rec, clock.now())
         reply = getattr(rec, "reply", None) if hasattr(rec, "reply") else None
-        items = [ItemOut(id=i.pk, position=i.position, problem=i.problem, request=i.request,
+        items = [OversightItemOut(id=i.pk, position=i.position, problem=i.problem, request=i.request,
                          sites=[s.pk for s in i.sites.all()], events=[e.pk for e in i.events.all()],
                          warnings=[w.pk for w in i.warnings.all()], samples=[s.pk for s in i.samples.all()],
                          finding=i.finding) for i in rec.items.prefetch_related("sites", "events", "warnings", "samples")]
@@ -77,7 +77,7 @@ class RecommendationOut(Schema):
             id=rec.pk, case_id=rec.case_id, number=rec.number, title=rec.title, addressee=rec.addressee,
             issued_on=rec.issued_on, urgent=rec.urgent, state=rec.state, version=rec.version, served_on=rec.served_on,
             service_method=rec.service_method,
-            clock=ClockOut(due_on=c.due_on, days_left=c.days_left, replied=c.replied, late=c.late, extended=c.extended),
+            clock=OversightClockOut(due_on=c.due_on, days_left=c.days_left, replied=c.replied, late=c.late, extended=c.extended),
             reply_number=reply.document.number if reply else None,
             reply_pdf=reverse("oversight:reply-pdf", args=[rec.pk]) if reply else None,
             bundle=reverse("oversight:bundle", args=[rec.pk]), items=items)
@@ -109,7 +109,7 @@ class CaseIn(Schema):
     enterprises: list[int] = []
 
 
-class CaseOut(Schema):
+class OversightCaseOut(Schema):
     id: int
     number: str
     procuratorate: str
@@ -120,23 +120,23 @@ class CaseOut(Schema):
     recommendations: list[int]
 
     @staticmethod
-    def of(case: CaseFile) -> CaseOut:
-        return CaseOut(id=case.pk, number=case.number, procuratorate=case.procuratorate, matter=case.matter,
+    def of(case: CaseFile) -> OversightCaseOut:
+        return OversightCaseOut(id=case.pk, number=case.number, procuratorate=case.procuratorate, matter=case.matter,
                        state=case.state, opened_on=case.opened_on, records=case.investigations.count(),
                        recommendations=list(case.recommendations.values_list("pk", flat=True)))
 
 
-@router.get("/oversight/cases", response={200: list[CaseOut], **ERRORS}, summary="Case files in your area")
-def case_list(request: HttpRequest) -> list[CaseOut]:
-    return [CaseOut.of(c) for c in selectors.case_files(request.user)[:500]]
+@router.get("/oversight/cases", response={200: list[OversightCaseOut], **ERRORS}, summary="Case files in your area")
+def case_list(request: HttpRequest) -> list[OversightCaseOut]:
+    return [OversightCaseOut.of(c) for c in selectors.case_files(request.user)[:500]]
 
 
-@router.post("/oversight/cases", response={201: CaseOut, **ERRORS}, summary="Procurator: open a case file")
-def case_open(request: HttpRequest, body: CaseIn) -> Status[CaseOut]:
+@router.post("/oversight/cases", response={201: OversightCaseOut, **ERRORS}, summary="Procurator: open a case file")
+def case_open(request: HttpRequest, body: CaseIn) -> Status[OversightCaseOut]:
     case = services.case_open(user=request.user, number=body.number, procuratorate=body.procuratorate,
                               matter=body.matter, summary=body.summary, opened_on=body.opened_on,
                               site_ids=body.sites, enterprise_ids=body.enterprises)
-    return Status(201, CaseOut.of(case))  # type: ignore[arg-type]
+    return Status(201, OversightCaseOut.of(case))  # type: ignore[arg-type]
 
 
 class RecordIn(Schema):
@@ -148,14 +148,14 @@ class RecordIn(Schema):
     supervisors_opinion: Text(2000) = ""  # type: ignore[valid-type]
 
 
-@router.post("/oversight/cases/{int:pk}/records", response={201: CaseOut, **ERRORS},
+@router.post("/oversight/cases/{int:pk}/records", response={201: OversightCaseOut, **ERRORS},
              summary="Procurator: add to the investigation record, with evidence")
-def case_record(request: HttpRequest, pk: int, body: Form[RecordIn], files: Files = None) -> Status[CaseOut]:
+def case_record(request: HttpRequest, pk: int, body: Form[RecordIn], files: Files = None) -> Status[OversightCaseOut]:
     services.investigation_record(user=request.user, case_id=pk, uploads=files or [], **body.dict())
-    return Status(201, CaseOut.of(get_for(request.user, CaseFile, pk=pk)))  # type: ignore[arg-type]
+    return Status(201, OversightCaseOut.of(get_for(request.user, CaseFile, pk=pk)))  # type: ignore[arg-type]
 
 
-class ItemIn(Schema):
+class OversightItemIn(Schema):
     problem: Text(2000, 1)  # type: ignore[valid-type]
     request: Text(2000, 1)  # type: ignore[valid-type]
     sites: list[Text(40)] = []  # type: ignore[valid-type]
@@ -170,7 +170,7 @@ class RecommendationIn(Schema):
     addressee: Text(100, 1)  # type: ignore[valid-type]
     issued_on: dt.date
     urgent: bool = False
-    items: list[ItemIn] = Field(default_factory=list, max_length=services.MAX_ITEMS)
+    items: list[OversightItemIn] = Field(default_factory=list, max_length=services.MAX_ITEMS)
 
 
 @router.post("/oversight/cases/{int:pk}/recommendations", response={201: RecommendationOut, **ERRORS},

@@ -160,12 +160,12 @@ def transfer_send(request: HttpRequest, body: SendIn) -> Any:
     return Status(201, TransferOut.of(made))  # type: ignore[arg-type]
 
 
-class StepIn(Schema):
+class PartnersStepIn(Schema):
     version: int | None = Field(None, ge=1, le=2_000_000_000)
     note: Text(2000) = ""  # type: ignore[valid-type]
 
 
-class ReceiptIn(StepIn):
+class ReceiptIn(PartnersStepIn):
     received_on: dt.date
 
 
@@ -178,7 +178,7 @@ def transfer_receipt(request: HttpRequest, pk: int, body: ReceiptIn) -> Transfer
 
 @router.post("/partners/transfers/{int:pk}/chase", response={200: TransferOut, **ERRORS},
              summary="Record chasing the partner for feedback (a reason is required)")
-def transfer_chase(request: HttpRequest, pk: int, body: StepIn) -> TransferOut:
+def transfer_chase(request: HttpRequest, pk: int, body: PartnersStepIn) -> TransferOut:
     return TransferOut.of(services.transfer_chase(user=request.user, transfer_id=pk, version=body.version,
                                                   note=body.note))
 
@@ -198,14 +198,14 @@ def transfer_feedback(request: HttpRequest, pk: int, body: Form[FeedbackIn], fil
 
 @router.post("/partners/transfers/{int:pk}/close", response={200: TransferOut, **ERRORS},
              summary="Close a transfer whose feedback is recorded")
-def transfer_close(request: HttpRequest, pk: int, body: StepIn) -> TransferOut:
+def transfer_close(request: HttpRequest, pk: int, body: PartnersStepIn) -> TransferOut:
     return TransferOut.of(services.transfer_close(user=request.user, transfer_id=pk, version=body.version,
                                                   note=body.note))
 
 
 @router.post("/partners/transfers/{int:pk}/withdraw", response={200: TransferOut, **ERRORS},
              summary="Withdraw a transfer (a reason is required)")
-def transfer_withdraw(request: HttpRequest, pk: int, body: StepIn) -> TransferOut:
+def transfer_withdraw(request: HttpRequest, pk: int, body: PartnersStepIn) -> TransferOut:
     return TransferOut.of(services.transfer_withdraw(user=request.user, transfer_id=pk, version=body.version,
                                                      reason=body.note))
 

@@ -176,18 +176,18 @@ def paper_start(request: HttpRequest, token: str) -> PaperOut:
     return _paper(services.exam_start(token=token))
 
 
-class SubmitIn(Schema):
+class TrainingSubmitIn(Schema):
     answers: dict[str, list[int]] = Field(max_length=200)
 
 
 @router.post("/training/public/exam/{token}/submit",
              response={200: PaperOut, 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422]}, auth=None,
              openapi_extra=PUBLIC, summary="Public (candidate): hand the paper in, once, before the time limit")
-def paper_submit(request: HttpRequest, token: str, body: SubmitIn) -> PaperOut:
+def paper_submit(request: HttpRequest, token: str, body: TrainingSubmitIn) -> PaperOut:
     return _paper(services.exam_submit(token=token, answers=body.answers))
 
 
-class VerifyOut(Schema):
+class TrainingVerifyOut(Schema):
     number: str
     holder: str = Field(description="masked")
     enterprise: str
@@ -197,14 +197,14 @@ class VerifyOut(Schema):
     valid_today: bool
 
 
-@router.get("/training/public/certificates/{token}", response={200: VerifyOut, 404: ERRORS[404]}, auth=None,
+@router.get("/training/public/certificates/{token}", response={200: TrainingVerifyOut, 404: ERRORS[404]}, auth=None,
             openapi_extra=PUBLIC, summary="Public: check a certificate from its QR code (name masked, no ID number)")
-def certificate_verify(request: HttpRequest, token: str) -> VerifyOut:
+def certificate_verify(request: HttpRequest, token: str) -> TrainingVerifyOut:
     cert = selectors.certificate_by_token(token)
     if cert is None:
         raise NotFound(_("No such certificate."))
     today = clock.today()
-    return VerifyOut(number=cert.number, holder=mask_name(cert.staff.name), enterprise=cert.staff.site.enterprise.name,
+    return TrainingVerifyOut(number=cert.number, holder=mask_name(cert.staff.name), enterprise=cert.staff.site.enterprise.name,
                      position=cert.position.name, issued_on=cert.issued_on, valid_until=cert.valid_until,
                      valid_today=cert.issued_on <= today <= cert.valid_until)
 
